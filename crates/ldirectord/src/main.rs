@@ -1,1 +1,70 @@
-fn main() {}
+//! ldirectord-rs: the drop-in for ldirectord 4.12. So far it validates and
+//! prints the configuration; checks and the IPVS reconciler come next.
+
+mod cli;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// ldirectord's own exit status for "Configuration Error".
+const EXIT_CONFIG_ERROR: u8 = 2;
+const EXIT_USAGE: u8 = 1;
+
+fn main() -> ExitCode {
+    let opts = match cli::parse(std::env::args().skip(1)) {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("ldirectord-rs: {msg}");
+            eprintln!("{}", cli::USAGE);
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    if opts.help {
+        println!("{}", cli::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    if opts.version {
+        println!("ldirectord-rs {} (ldirectord 4.12 compatible)", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let config = config_path(opts.config.as_deref());
+    if opts.check_only {
+        return check_config(&config, opts.print_config);
+    }
+    eprintln!("ldirectord-rs: only the configuration check (-t) is implemented so far");
+    ExitCode::from(1)
+}
+
+fn config_path(arg: Option<&str>) -> PathBuf {
+    match arg {
+        Some(name) => ha_config::ldirectord::resolve_config_name(name),
+        None => PathBuf::from("/etc/ha.d/ldirectord.cf"),
+    }
+}
+
+fn check_config(config: &std::path::Path, print: bool) -> ExitCode {
+    match ha_config::ldirectord::load(config) {
+        Ok(parsed) => {
+            for w in &parsed.warnings {
+                eprintln!("{w}");
+            }
+            if print {
+                match serde_json::to_string_pretty(&parsed.value) {
+                    Ok(json) => println!("{json}"),
+                    Err(e) => {
+                        eprintln!("ldirectord-rs: cannot render configuration: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+            } else {
+                println!("ldirectord-rs: configuration {} OK", config.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("{err}");
+            eprintln!("ldirectord-rs: configuration {} has errors", config.display());
+            ExitCode::from(EXIT_CONFIG_ERROR)
+        }
+    }
+}
