@@ -13,6 +13,7 @@ pub mod authkeys;
 pub mod diag;
 pub mod hacf;
 pub mod haresources;
+pub mod heartbeat_dir;
 pub mod ldirectord;
 pub mod lines;
 pub mod suggest;

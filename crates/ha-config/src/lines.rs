@@ -16,7 +16,8 @@ impl<'a> Line<'a> {
     pub fn col_of(&self, part: &str) -> usize {
         let start = self.text.as_ptr() as usize;
         let at = part.as_ptr() as usize;
-        if at < start || at > start + self.text.len() {
+        // Only a slice lying wholly inside this line has a column here.
+        if at < start || at + part.len() > start + self.text.len() {
             return 1;
         }
         self.text[..at - start].chars().count() + 1
