@@ -1,7 +1,7 @@
 # linux-ha-rs: the two commands of the README are `make demo` and `make test`.
 CARGO ?= cargo
 FUZZ_SECONDS ?= 10
-FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf
+FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet
 
 .PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check clean
 
