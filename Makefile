@@ -3,7 +3,7 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet
 
-.PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check clean
+.PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest clean
 
 all: build
 
@@ -17,7 +17,7 @@ demo: build
 
 # Everything: style, unit and golden tests, man pages, parity with the legacy
 # daemons, and a short fuzz run of every parser.
-test: lint unit man-check parity fuzz-smoke
+test: lint unit man-check parity vm-selftest fuzz-smoke
 	@echo "make test: all suites passed"
 
 unit:
@@ -30,7 +30,15 @@ lint:
 # Accept/reject parity with the real heartbeat 3.0.6 and ldirectord 4.12 on
 # every file in compat-configs/ (needs root and the Debian packages).
 parity:
-	$(CARGO) test --test legacy_parity -- --ignored --test-threads=2
+	$(CARGO) test --test legacy_parity -- --ignored --nocapture --test-threads=2
+
+# The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
+# with the host root shared read-only; the initramfs is cached in target/vm/.
+vm-initramfs:
+	tests/vm/build-initramfs.sh
+
+vm-selftest: vm-initramfs
+	tests/vm/selftest.sh
 
 man-check:
 	@tests/man/check.sh

@@ -28,7 +28,10 @@ fn ldirectord_configs_match_their_expectations() {
     assert!(cases.len() > 1, "no ldirectord compat configs found");
     let mut failures = Vec::new();
     for case in &cases {
-        let got = ha_config::ldirectord::load(&case.file);
+        let got = ha_config::ldirectord::load_resolved(
+            &case.file,
+            &ha_config::ldirectord::EtcFiles::system(),
+        );
         match (&case.expected, got) {
             (None, Ok(_)) => {}
             (None, Err(e)) => failures.push(format!("{}: rejected:\n{e}", case.name)),
@@ -42,10 +45,22 @@ fn ldirectord_configs_match_their_expectations() {
 
 #[test]
 fn there_are_enough_compat_configs() {
-    let good = heartbeat_cases().iter().filter(|c| c.expected.is_none()).count()
-        + ldirectord_cases().iter().filter(|c| c.expected.is_none()).count();
-    let bad = heartbeat_cases().iter().filter(|c| c.expected.is_some()).count()
-        + ldirectord_cases().iter().filter(|c| c.expected.is_some()).count();
+    let good = heartbeat_cases()
+        .iter()
+        .filter(|c| c.expected.is_none())
+        .count()
+        + ldirectord_cases()
+            .iter()
+            .filter(|c| c.expected.is_none())
+            .count();
+    let bad = heartbeat_cases()
+        .iter()
+        .filter(|c| c.expected.is_some())
+        .count()
+        + ldirectord_cases()
+            .iter()
+            .filter(|c| c.expected.is_some())
+            .count();
     assert!(good >= 30, "only {good} good compat configs");
     assert!(bad >= 10, "only {bad} bad compat configs");
 }

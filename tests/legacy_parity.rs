@@ -13,10 +13,7 @@ use std::thread;
 
 /// Runs `f` over the cases on a few threads: each legacy run waits seconds for
 /// the daemon, not CPU.
-fn parallel<T: Send + Clone + 'static, R: Send + 'static>(
-    cases: Vec<T>,
-    f: fn(T) -> R,
-) -> Vec<R> {
+fn parallel<T: Send + Clone + 'static, R: Send + 'static>(cases: Vec<T>, f: fn(T) -> R) -> Vec<R> {
     let (tx, rx) = mpsc::channel();
     let chunks: Vec<Vec<(usize, T)>> = {
         let mut v: Vec<Vec<(usize, T)>> = (0..6).map(|_| Vec::new()).collect();
@@ -67,7 +64,11 @@ fn heartbeat_parity() {
         println!(
             "{:<50} legacy={:<8} ours={}",
             case.name,
-            if legacy.accepted() { "accept" } else { "reject" },
+            if legacy.accepted() {
+                "accept"
+            } else {
+                "reject"
+            },
             if ours_ok { "accept" } else { "reject" }
         );
         if legacy.accepted() != ours_ok {
@@ -87,7 +88,10 @@ fn heartbeat_parity() {
 fn ldirectord_parity() {
     let results = parallel(ldirectord_cases(), |case| {
         let legacy = ldirectord_verdict(&case.file);
-        let ours = ha_config::ldirectord::load(&case.file);
+        let ours = ha_config::ldirectord::load_resolved(
+            &case.file,
+            &ha_config::ldirectord::EtcFiles::system(),
+        );
         (case, legacy, ours)
     });
     let mut failures = Vec::new();
@@ -102,7 +106,11 @@ fn ldirectord_parity() {
         println!(
             "{:<50} legacy={:<8} ours={}",
             case.name,
-            if legacy.accepted() { "accept" } else { "reject" },
+            if legacy.accepted() {
+                "accept"
+            } else {
+                "reject"
+            },
             if ours.is_ok() { "accept" } else { "reject" }
         );
         match (legacy, ours) {

@@ -3,8 +3,13 @@
 /// The known word closest to `word`, if it is close enough to be a likely typo.
 pub fn nearest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
+    let len = lower.chars().count();
     known
         .iter()
+        // Words whose lengths differ by more than the budget cannot be
+        // close; skipping them keeps a garbage line from costing O(n*m) per
+        // known word.
+        .filter(|k| len.abs_diff(k.chars().count()) <= typo_budget(k.len()))
         .map(|k| {
             (
                 strsim::damerau_levenshtein(&lower, &k.to_ascii_lowercase()),

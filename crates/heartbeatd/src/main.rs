@@ -22,7 +22,10 @@ fn main() -> ExitCode {
         }
     };
     if opts.version {
-        println!("heartbeatd {} (heartbeat 3.0.6 compatible)", env!("CARGO_PKG_VERSION"));
+        out(&format!(
+            "heartbeatd {} (heartbeat 3.0.6 compatible)",
+            env!("CARGO_PKG_VERSION")
+        ));
         return ExitCode::SUCCESS;
     }
     if opts.check_only {
@@ -40,21 +43,33 @@ fn check_config(opts: &cli::Options) -> ExitCode {
             }
             if opts.print_config {
                 match serde_json::to_string_pretty(&parsed.value) {
-                    Ok(json) => println!("{json}"),
+                    Ok(json) => out(&json),
                     Err(e) => {
                         eprintln!("heartbeatd: cannot render configuration: {e}");
                         return ExitCode::from(1);
                     }
                 }
             } else {
-                println!("heartbeatd: configuration in {} OK", opts.config_dir.display());
+                out(&format!(
+                    "heartbeatd: configuration in {} OK",
+                    opts.config_dir.display()
+                ));
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
             eprintln!("{err}");
-            eprintln!("heartbeatd: configuration in {} has errors", opts.config_dir.display());
+            eprintln!(
+                "heartbeatd: configuration in {} has errors",
+                opts.config_dir.display()
+            );
             ExitCode::from(EXIT_CONFIG_ERROR)
         }
     }
+}
+
+/// Writes a line to stdout; a closed pipe (`| head`) is not worth a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

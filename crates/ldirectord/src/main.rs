@@ -2,6 +2,7 @@
 //! prints the configuration; checks and the IPVS reconciler come next.
 
 mod cli;
+mod resolver;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -20,11 +21,14 @@ fn main() -> ExitCode {
         }
     };
     if opts.help {
-        println!("{}", cli::USAGE);
+        out(cli::USAGE);
         return ExitCode::SUCCESS;
     }
     if opts.version {
-        println!("ldirectord-rs {} (ldirectord 4.12 compatible)", env!("CARGO_PKG_VERSION"));
+        out(&format!(
+            "ldirectord-rs {} (ldirectord 4.12 compatible)",
+            env!("CARGO_PKG_VERSION")
+        ));
         return ExitCode::SUCCESS;
     }
     let config = config_path(opts.config.as_deref());
@@ -43,28 +47,40 @@ fn config_path(arg: Option<&str>) -> PathBuf {
 }
 
 fn check_config(config: &std::path::Path, print: bool) -> ExitCode {
-    match ha_config::ldirectord::load(config) {
+    match ha_config::ldirectord::load_resolved(config, &resolver::SystemLookup::new()) {
         Ok(parsed) => {
             for w in &parsed.warnings {
                 eprintln!("{w}");
             }
             if print {
                 match serde_json::to_string_pretty(&parsed.value) {
-                    Ok(json) => println!("{json}"),
+                    Ok(json) => out(&json),
                     Err(e) => {
                         eprintln!("ldirectord-rs: cannot render configuration: {e}");
                         return ExitCode::from(1);
                     }
                 }
             } else {
-                println!("ldirectord-rs: configuration {} OK", config.display());
+                out(&format!(
+                    "ldirectord-rs: configuration {} OK",
+                    config.display()
+                ));
             }
             ExitCode::SUCCESS
         }
         Err(err) => {
             eprintln!("{err}");
-            eprintln!("ldirectord-rs: configuration {} has errors", config.display());
+            eprintln!(
+                "ldirectord-rs: configuration {} has errors",
+                config.display()
+            );
             ExitCode::from(EXIT_CONFIG_ERROR)
         }
     }
+}
+
+/// Writes a line to stdout; a closed pipe (`| head`) is not worth a panic.
+fn out(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
 }

@@ -169,5 +169,23 @@ pub fn load(path: &Path) -> Result<Parsed<LdirectordCf>, ConfigError> {
     parse(&text, &file)
 }
 
+/// Reads, parses and then resolves names the way the legacy does while it
+/// reads the file: a name that `lookup` cannot resolve rejects the file.
+pub fn load_resolved(
+    path: &Path,
+    lookup: &dyn NameLookup,
+) -> Result<Parsed<LdirectordCf>, ConfigError> {
+    let parsed = load(path)?;
+    let file = path.display().to_string();
+    let errors = check_names(&parsed.value, &file, lookup);
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        let mut diagnostics = errors;
+        diagnostics.extend(parsed.warnings);
+        Err(ConfigError { diagnostics })
+    }
+}
+
 #[cfg(test)]
 mod tests;

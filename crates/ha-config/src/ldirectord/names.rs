@@ -63,6 +63,14 @@ impl EtcFiles {
     }
 }
 
+impl EtcFiles {
+    /// This host's `/etc/hosts` and `/etc/services`; a missing file is empty.
+    pub fn system() -> EtcFiles {
+        let read = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+        EtcFiles::new(&read("/etc/hosts"), &read("/etc/services"))
+    }
+}
+
 impl NameLookup for EtcFiles {
     fn host(&self, name: &str, family: Family) -> Option<IpAddr> {
         self.hosts
