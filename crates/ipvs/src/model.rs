@@ -1,0 +1,152 @@
+//! An IPVS table: virtual services keyed by (protocol, address, port) or by
+//! firewall mark, each with its destinations (real servers).
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+/// The IP protocol numbers IPVS services are keyed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    Tcp,
+    Udp,
+    Sctp,
+}
+
+impl Protocol {
+    pub fn number(self) -> u16 {
+        match self {
+            Protocol::Tcp => 6,
+            Protocol::Udp => 17,
+            Protocol::Sctp => 132,
+        }
+    }
+
+    pub fn from_number(n: u16) -> Option<Protocol> {
+        match n {
+            6 => Some(Protocol::Tcp),
+            17 => Some(Protocol::Udp),
+            132 => Some(Protocol::Sctp),
+            _ => None,
+        }
+    }
+}
+
+/// Address family of a service or destination (AF_INET / AF_INET6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Family {
+    Inet,
+    Inet6,
+}
+
+impl Family {
+    pub fn of(ip: &IpAddr) -> Family {
+        if ip.is_ipv4() {
+            Family::Inet
+        } else {
+            Family::Inet6
+        }
+    }
+}
+
+/// How a virtual service is identified in the kernel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum ServiceKey {
+    Addr {
+        protocol: Protocol,
+        addr: SocketAddr,
+    },
+    FwMark {
+        family: Family,
+        mark: u32,
+    },
+}
+
+impl ServiceKey {
+    pub fn family(&self) -> Family {
+        match self {
+            ServiceKey::Addr { addr, .. } => Family::of(&addr.ip()),
+            ServiceKey::FwMark { family, .. } => *family,
+        }
+    }
+}
+
+/// Forwarding method of a destination (ipvsadm's -g / -m / -i).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Forward {
+    /// Direct routing, "gate", `IP_VS_CONN_F_DROUTE`.
+    Route,
+    /// NAT, "masq", `IP_VS_CONN_F_MASQ`.
+    Masq,
+    /// IP-in-IP tunnel, "ipip", `IP_VS_CONN_F_TUNNEL`.
+    Tunnel,
+    /// The director itself, `IP_VS_CONN_F_LOCALNODE`.
+    Local,
+}
+
+/// The settings of a virtual service that can be edited in place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServiceConf {
+    pub scheduler: String,
+    /// Persistence timeout in seconds; None = not persistent.
+    pub persistence: Option<u32>,
+    /// Persistence netmask (IPv4 dotted mask as a u32, or IPv6 prefix length).
+    pub netmask: u32,
+    /// `IP_VS_SVC_F_*` flags other than PERSISTENT and HASHED
+    /// (one-packet, scheduler flags).
+    pub flags: u32,
+    pub pe_name: Option<String>,
+}
+
+/// The settings of a destination that can be edited in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DestConf {
+    pub forward: Forward,
+    pub weight: i32,
+    pub upper_threshold: u32,
+    pub lower_threshold: u32,
+}
+
+/// Traffic counters as the kernel reports them (64-bit where it offers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    pub conns: u64,
+    pub inpkts: u64,
+    pub outpkts: u64,
+    pub inbytes: u64,
+    pub outbytes: u64,
+    pub cps: u64,
+    pub inpps: u64,
+    pub outpps: u64,
+    pub inbps: u64,
+    pub outbps: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Dest {
+    pub addr: SocketAddr,
+    pub conf: DestConf,
+    /// Only in dumps from the kernel; ignored when comparing tables.
+    pub active_conns: u32,
+    pub inactive_conns: u32,
+    pub persistent_conns: u32,
+    pub stats: Stats,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Service {
+    pub key: ServiceKey,
+    pub conf: ServiceConf,
+    /// In the kernel's order when dumped; diffing treats it as a set keyed
+    /// by address.
+    pub dests: Vec<Dest>,
+    pub stats: Stats,
+}
+
+/// A whole table. Listings sort it the way ipvsadm does.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Table {
+    pub services: BTreeMap<ServiceKey, Service>,
+}
