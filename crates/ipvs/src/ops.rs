@@ -7,10 +7,29 @@ use std::net::SocketAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Operation {
-    AddService { key: ServiceKey, conf: ServiceConf },
-    EditService { key: ServiceKey, conf: ServiceConf },
-    DelService { key: ServiceKey },
-    AddDest { service: ServiceKey, addr: SocketAddr, conf: DestConf },
-    EditDest { service: ServiceKey, addr: SocketAddr, conf: DestConf },
-    DelDest { service: ServiceKey, addr: SocketAddr },
+    AddService {
+        key: ServiceKey,
+        conf: ServiceConf,
+    },
+    EditService {
+        key: ServiceKey,
+        conf: ServiceConf,
+    },
+    DelService {
+        key: ServiceKey,
+    },
+    AddDest {
+        service: ServiceKey,
+        addr: SocketAddr,
+        conf: DestConf,
+    },
+    EditDest {
+        service: ServiceKey,
+        addr: SocketAddr,
+        conf: DestConf,
+    },
+    DelDest {
+        service: ServiceKey,
+        addr: SocketAddr,
+    },
 }
