@@ -25,11 +25,17 @@ fn run_oracle(script: &str, arg: &Path) -> Result<Verdict, String> {
         .output()
         .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let verdict = stdout.lines().rev().find(|l| l.starts_with("ACCEPT") || l.starts_with("REJECT"));
+    let verdict = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("ACCEPT") || l.starts_with("REJECT"));
     match (out.status.code(), verdict) {
         (Some(0), Some(l)) if l.starts_with("ACCEPT") => Ok(Verdict::Accept),
         (Some(1), Some(l)) if l.starts_with("REJECT") => Ok(Verdict::Reject(
-            l.trim_start_matches("REJECT").trim_start_matches(':').trim().to_string(),
+            l.trim_start_matches("REJECT")
+                .trim_start_matches(':')
+                .trim()
+                .to_string(),
         )),
         (code, _) => Err(format!(
             "{script} {} gave no verdict (exit {code:?})\nstdout: {stdout}\nstderr: {}",
