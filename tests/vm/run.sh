@@ -81,6 +81,15 @@ kernel=$vmdir/vmlinux   # PVH entry: skips the slow in-guest decompression
 [[ -s $kernel ]] || kernel=$vmdir/vmlinuz
 
 cwd=$(pwd -P)
+# The guest lays tmpfs over these host directories; a checkout or working
+# directory under one of them (CI may clone into /tmp) would vanish there, so
+# it is shared in at its own path.
+for d in "$repo" "$cwd"; do
+    [[ $d == "$repo" || $d != "$repo"/* ]] || continue
+    case "$d/" in
+        /tmp/* | /run/* | /var/run/* | /var/log/* | /var/lib/* | /var/tmp/* | /root/*) shares+=("$d") ;;
+    esac
+done
 work=$(mktemp -d "${TMPDIR:-/tmp}/ha-vm.XXXXXX") || die "mktemp failed"
 share=$work/share
 mkdir "$share"
