@@ -3,7 +3,7 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet
 
-.PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest clean
+.PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest bench clean
 
 all: build
 
@@ -55,6 +55,10 @@ fuzz-smoke: fuzz-build
 	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- \
 	     -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 2>&1 | tail -2) || exit 1; \
 	done
+
+# Benchmarks are programs that print figures, never timed assertions.
+bench:
+	$(CARGO) bench -p ipvs --bench diff_bench
 
 clean:
 	$(CARGO) clean

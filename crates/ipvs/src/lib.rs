@@ -5,8 +5,10 @@
 //! operations. Neither touches the kernel: the generic-netlink client and
 //! the ipvsadm-style listing are separate modules that use this model.
 
+pub mod diff;
 pub mod model;
 pub mod ops;
 
+pub use diff::{apply, diff, ApplyError};
 pub use model::*;
 pub use ops::Operation;

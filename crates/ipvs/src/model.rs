@@ -150,3 +150,61 @@ pub struct Service {
 pub struct Table {
     pub services: BTreeMap<ServiceKey, Service>,
 }
+
+impl ServiceConf {
+    /// A plain service with `scheduler`, not persistent.
+    pub fn with_scheduler(scheduler: &str) -> Self {
+        ServiceConf {
+            scheduler: scheduler.to_string(),
+            persistence: None,
+            netmask: 0xffff_ffff,
+            flags: 0,
+            pe_name: None,
+        }
+    }
+}
+
+impl DestConf {
+    pub fn new(forward: Forward, weight: i32) -> Self {
+        DestConf {
+            forward,
+            weight,
+            upper_threshold: 0,
+            lower_threshold: 0,
+        }
+    }
+}
+
+impl Dest {
+    /// A destination as configured, with zero counters.
+    pub fn new(addr: SocketAddr, conf: DestConf) -> Self {
+        Dest {
+            addr,
+            conf,
+            active_conns: 0,
+            inactive_conns: 0,
+            persistent_conns: 0,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl Service {
+    /// A service as configured, with zero counters.
+    pub fn new(key: ServiceKey, conf: ServiceConf, dests: Vec<Dest>) -> Self {
+        Service {
+            key,
+            conf,
+            dests,
+            stats: Stats::default(),
+        }
+    }
+}
+
+impl Table {
+    pub fn from_services(services: impl IntoIterator<Item = Service>) -> Self {
+        Table {
+            services: services.into_iter().map(|s| (s.key, s)).collect(),
+        }
+    }
+}
