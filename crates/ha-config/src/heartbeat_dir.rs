@@ -106,6 +106,32 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
     }
 
+    /// Config dirs under `root`, descending into grouping dirs such as `public/`
+    /// (a config dir is one that holds `marker`). Names are relative to `root`.
+    fn config_dirs(root: &Path, marker: &str) -> Vec<(String, std::path::PathBuf)> {
+        let mut found = Vec::new();
+        let mut stack = vec![(String::new(), root.to_path_buf())];
+        while let Some((prefix, dir)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if !path.is_dir() {
+                    continue;
+                }
+                let name = format!("{prefix}{}", e.file_name().to_string_lossy());
+                if path.join(marker).exists() {
+                    found.push((name, path));
+                } else {
+                    stack.push((format!("{name}/"), path));
+                }
+            }
+        }
+        found.sort();
+        found
+    }
+
     #[test]
     fn seed_dir_loads() {
         let d = copy_dir("seed", &repo().join("compat-configs/seed"));
@@ -120,35 +146,27 @@ mod tests {
     #[test]
     fn compat_dirs_load() {
         let root = repo().join("compat-configs/heartbeat");
-        let Ok(entries) = std::fs::read_dir(&root) else {
-            return;
-        };
         let mut n = 0;
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let d = copy_dir(&name, &e.path());
+        for (name, path) in config_dirs(&root, "ha.cf") {
+            let d = copy_dir(&name.replace('/', "-"), &path);
             if let Err(err) = load(&d) {
                 panic!("compat-configs/heartbeat/{name} rejected:\n{err}");
             }
             std::fs::remove_dir_all(d).unwrap();
             n += 1;
         }
-        assert!(n >= 15, "only {n} compat dirs");
+        assert!(n >= 24, "only {n} compat dirs");
     }
 
     #[test]
     fn bad_dirs_fail_where_expected() {
         let root = repo().join("compat-configs/bad/heartbeat");
-        let Ok(entries) = std::fs::read_dir(&root) else {
-            return;
-        };
         let mut n = 0;
-        for e in entries.flatten() {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let expected = std::fs::read_to_string(e.path().join("expected-error")).unwrap();
+        for (name, path) in config_dirs(&root, "expected-error") {
+            let expected = std::fs::read_to_string(path.join("expected-error")).unwrap();
             let expected = expected.trim();
             let (loc, msg) = expected.split_once(": ").unwrap_or((expected, ""));
-            let d = copy_dir(&name, &e.path());
+            let d = copy_dir(&name.replace('/', "-"), &path);
             let err = match load(&d) {
                 Ok(_) => panic!("bad/heartbeat/{name} accepted"),
                 Err(err) => err,
@@ -168,7 +186,7 @@ mod tests {
             std::fs::remove_dir_all(d).unwrap();
             n += 1;
         }
-        assert!(n >= 10, "only {n} bad dirs");
+        assert!(n >= 24, "only {n} bad dirs");
     }
 
     #[test]

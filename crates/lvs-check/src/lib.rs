@@ -1,0 +1,40 @@
+//! ldirectord's health checks, one real server at a time.
+//!
+//! A check is a [`CheckSpec`] (what to contact and what counts as alive) run
+//! by [`run_check`], which always returns within the spec's timeout with an
+//! [`Outcome`] carrying the reason a real was judged down — the text that
+//! goes into the log and the dashboard's timeline. Checks are async so that
+//! thousands run concurrently on a few threads and a hung real server only
+//! ever holds up its own check. Scheduling (when to check, failure counts)
+//! and what to do with the result belong to the daemon, not here.
+
+mod connect;
+mod http;
+mod outcome;
+mod simpletcp;
+mod spec;
+
+pub use outcome::Outcome;
+pub use spec::{CheckKind, CheckSpec, HttpMethod};
+
+use std::future::Future;
+use std::time::Duration;
+
+/// Runs one check; never takes longer than the spec's timeout.
+pub async fn run_check(spec: &CheckSpec) -> Outcome {
+    let limit = spec.timeout();
+    match &spec.kind {
+        CheckKind::On => Outcome::up("checktype=on"),
+        CheckKind::Off => Outcome::down("checktype=off"),
+        CheckKind::Connect => bounded(limit, connect::check(spec)).await,
+        CheckKind::Http { .. } => bounded(limit, http::check(spec)).await,
+        CheckKind::SimpleTcp { .. } => bounded(limit, simpletcp::check(spec)).await,
+    }
+}
+
+async fn bounded(limit: Duration, check: impl Future<Output = Outcome>) -> Outcome {
+    match tokio::time::timeout(limit, check).await {
+        Ok(outcome) => outcome,
+        Err(_) => Outcome::down(format!("timed out after {:.1} s", limit.as_secs_f64())),
+    }
+}
