@@ -5,10 +5,18 @@
 //! operations. Neither touches the kernel: the generic-netlink client and
 //! the ipvsadm-style listing are separate modules that use this model.
 
+pub mod admin;
+pub mod client;
 pub mod diff;
+pub mod error;
+pub mod listing;
 pub mod model;
+pub mod netlink;
 pub mod ops;
+pub mod wire;
 
+pub use client::{ApplyReport, Ipvs};
 pub use diff::{apply, diff, ApplyError};
+pub use error::{IpvsError, KernelError};
 pub use model::*;
 pub use ops::Operation;

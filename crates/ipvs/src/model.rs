@@ -107,6 +107,12 @@ pub struct DestConf {
     pub weight: i32,
     pub upper_threshold: u32,
     pub lower_threshold: u32,
+    /// Tunnel encapsulation for `Forward::Tunnel` (0 ipip, 1 gue, 2 gre).
+    pub tun_type: u8,
+    /// GUE destination port.
+    pub tun_port: u16,
+    /// `IP_VS_TUNNEL_ENCAP_FLAG_*`.
+    pub tun_flags: u16,
 }
 
 /// Traffic counters as the kernel reports them (64-bit where it offers).
@@ -162,6 +168,15 @@ impl ServiceConf {
             pe_name: None,
         }
     }
+
+    /// The netmask the kernel reports for a service that set none: a /32
+    /// mask for IPv4, prefix length 128 for IPv6.
+    pub fn default_netmask(family: Family) -> u32 {
+        match family {
+            Family::Inet => 0xffff_ffff,
+            Family::Inet6 => 128,
+        }
+    }
 }
 
 impl DestConf {
@@ -171,6 +186,9 @@ impl DestConf {
             weight,
             upper_threshold: 0,
             lower_threshold: 0,
+            tun_type: 0,
+            tun_port: 0,
+            tun_flags: 0,
         }
     }
 }
@@ -191,7 +209,12 @@ impl Dest {
 
 impl Service {
     /// A service as configured, with zero counters.
-    pub fn new(key: ServiceKey, conf: ServiceConf, dests: Vec<Dest>) -> Self {
+    pub fn new(key: ServiceKey, mut conf: ServiceConf, dests: Vec<Dest>) -> Self {
+        // An IPv6 service's netmask is a prefix length; the IPv4 default
+        // would be refused by the kernel and would never compare equal.
+        if key.family() == Family::Inet6 && conf.netmask == 0xffff_ffff {
+            conf.netmask = 128;
+        }
         Service {
             key,
             conf,

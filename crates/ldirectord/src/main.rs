@@ -12,7 +12,11 @@ const EXIT_CONFIG_ERROR: u8 = 2;
 const EXIT_USAGE: u8 = 1;
 
 fn main() -> ExitCode {
-    let opts = match cli::parse(std::env::args().skip(1)) {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv.first().map(String::as_str) == Some("ipvs") {
+        return ipvs_tool(&argv[1..]);
+    }
+    let opts = match cli::parse(argv.into_iter()) {
         Ok(o) => o,
         Err(msg) => {
             eprintln!("ldirectord-rs: {msg}");
@@ -37,6 +41,20 @@ fn main() -> ExitCode {
     }
     eprintln!("ldirectord-rs: only the configuration check (-t) is implemented so far");
     ExitCode::from(1)
+}
+
+/// `ldirectord-rs ipvs ARGS…`: ipvsadm's listing and table commands.
+fn ipvs_tool(args: &[String]) -> ExitCode {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let stderr = std::io::stderr();
+    let mut io = ipvs::admin::Io {
+        stdin: &mut stdin.lock(),
+        stdout: &mut stdout.lock(),
+        stderr: &mut stderr.lock(),
+    };
+    let status = ipvs::admin::main("ldirectord-rs ipvs", args, &mut io);
+    ExitCode::from(status as u8)
 }
 
 fn config_path(arg: Option<&str>) -> PathBuf {
