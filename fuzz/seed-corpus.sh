@@ -26,3 +26,34 @@ while off + 16 <= len(data) and n < 64:
     body = pkt[14 + 20 + 8:]   # Ethernet, IPv4 without options, UDP
     (out / f'pkt{n:03d}').write_bytes(body); n += 1
 PY
+# The IPVS decoder starts from replies shaped like the kernel's: a service
+# (IPv4 TCP, fwmark IPv6) and a destination, each in a netlink datagram.
+mkdir -p fuzz/corpus/ipvs_reply
+python3 - fuzz/corpus/ipvs_reply <<'PY'
+import struct, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+def attr(t, payload):
+    a = struct.pack('=HH', 4 + len(payload), t) + payload
+    return a + b'\0' * (-len(a) % 4)
+def nest(t, *parts):
+    return attr(t | 0x8000, b''.join(parts))
+def msg(cmd, body):
+    b = bytes([cmd, 1, 0, 0]) + body
+    return struct.pack('=IHHII', 16 + len(b), 0x20, 2, 1, 0) + b
+stats = nest(12, *[attr(i, struct.pack('=Q', i * 1000)) for i in range(1, 11)])
+svc4 = nest(1, attr(1, struct.pack('=H', 2)), attr(2, struct.pack('=H', 6)),
+            attr(3, bytes([10, 0, 0, 1]) + b'\0' * 12), attr(4, struct.pack('>H', 80)),
+            attr(6, b'wlc\0'), attr(7, struct.pack('=II', 3, 0xffffffff)),
+            attr(8, struct.pack('=I', 300)), attr(9, struct.pack('>I', 0xffffff00)), stats)
+svc6 = nest(1, attr(1, struct.pack('=H', 10)), attr(5, struct.pack('=I', 7)),
+            attr(6, b'mh\0'), attr(7, struct.pack('=II', 0x12, 0xffffffff)),
+            attr(8, struct.pack('=I', 0)), attr(9, struct.pack('=I', 64)))
+dest = nest(2, attr(1, bytes([10, 0, 0, 2]) + b'\0' * 12), attr(2, struct.pack('>H', 80)),
+            attr(3, struct.pack('=I', 3)), attr(4, struct.pack('=I', 5)),
+            attr(5, struct.pack('=I', 0)), attr(6, struct.pack('=I', 0)),
+            attr(7, struct.pack('=I', 1)), attr(11, struct.pack('=H', 2)), stats)
+(out / 'svc4').write_bytes(msg(1, svc4))
+(out / 'svc6').write_bytes(msg(1, svc6))
+(out / 'dest').write_bytes(msg(5, dest))
+(out / 'both').write_bytes(msg(1, svc4) + msg(5, dest))
+PY

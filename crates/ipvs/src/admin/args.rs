@@ -292,6 +292,9 @@ fn optional_value(args: &[String], i: &mut usize) -> Option<String> {
     }
 }
 
+/// ipvsadm's `MAX_TIMEOUT`: 31 days.
+const MAX_PERSISTENCE: i64 = 86400 * 31;
+
 /// `string_to_number`: decimal in [min, max].
 fn number(s: &str, min: i64, max: i64) -> Option<i64> {
     let n: i64 = s.parse().ok()?;
@@ -453,7 +456,7 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
                 inv.persistent = Some(if v.is_empty() {
                     300
                 } else {
-                    match number(&v, 1, 0x7fff_ffff / 1000) {
+                    match number(&v, 1, MAX_PERSISTENCE) {
                         Some(n) => n as u32,
                         None => return fail(format!("invalid timeout value `{v}' specified")),
                     }
@@ -495,7 +498,9 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
                 inv.forward = Forward::Route;
                 inv.forward_given = true;
             }
-            "weight" => match number(&v, 0, 65535) {
+            // Debian's ipvsadm 1.31 takes any non-negative int here (the
+            // upstream source says 65535); the kernel clamps nothing.
+            "weight" => match number(&v, 0, i32::MAX as i64) {
                 Some(n) => inv.weight = n as i32,
                 None => return fail("illegal weight specified"),
             },
@@ -696,7 +701,11 @@ mod tests {
     #[test]
     fn errors_read_like_ipvsadm() {
         assert_eq!(
-            p("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 70000")
+            p("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 70000").unwrap().weight,
+            70000
+        );
+        assert_eq!(
+            p("-a -t 10.0.0.1:80 -r 10.0.0.2 -w 2147483648")
                 .unwrap_err()
                 .message,
             "illegal weight specified"
@@ -706,6 +715,11 @@ mod tests {
             "Zero port specified for non-persistent service"
         );
         assert_eq!(p("-Q").unwrap_err().status, 255);
+        assert!(p("-A -t 10.0.0.1:80 -p 2678400").is_ok());
+        assert_eq!(
+            p("-A -t 10.0.0.1:80 -p 2678401").unwrap_err().message,
+            "invalid timeout value `2678401' specified"
+        );
         assert_eq!(
             p("-a -t 10.0.0.1:80").unwrap_err().message,
             "You need to supply the 'real-server' option for the 'add-server' command"
