@@ -1,0 +1,291 @@
+//! The reconciler on the seed deployment's ldirectord.cf and variants:
+//! which operations and which legacy log lines each check result gives.
+
+use director::{plan, Action, Director};
+use ha_config::ldirectord::{parse, EtcFiles};
+use ipvs::{Forward, Operation, Table};
+
+const SEED: &str = include_str!("../../../compat-configs/seed/ldirectord.cf");
+
+fn director(cf: &str) -> Director {
+    let parsed = parse(cf, "ldirectord.cf").unwrap_or_else(|e| panic!("{e}"));
+    let names = EtcFiles::new("", "http 80/tcp\n");
+    Director::new(plan::build(&parsed.value, &names).expect("plan"))
+}
+
+fn logs(actions: &[Action]) -> Vec<String> {
+    actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::Log(l) => Some(l.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn ops(actions: &[Action]) -> Vec<Operation> {
+    actions
+        .iter()
+        .flat_map(|a| match a {
+            Action::Apply(o) => o.clone(),
+            _ => vec![],
+        })
+        .collect()
+}
+
+/// Check ids of the seed's two reals, in config order.
+fn checks(d: &Director) -> (usize, usize) {
+    let v = &d.plan().virtuals[0];
+    (v.reals[0].check.unwrap(), v.reals[1].check.unwrap())
+}
+
+#[test]
+fn seed_story() {
+    let mut d = director(SEED);
+    let (web1, web2) = checks(&d);
+    let a = d.start(&Table::default());
+    assert_eq!(
+        logs(&a),
+        [
+            "Added virtual server: 192.168.72.8:80",
+            "Added fallback server: 127.0.0.1:80 (192.168.72.8:80) (Weight set to 1)",
+        ]
+    );
+    let a = d.on_check(web1, true);
+    assert_eq!(
+        logs(&a),
+        [
+            "Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 1)",
+            "Deleted fallback server: 127.0.0.1:80 (192.168.72.8:80)",
+        ]
+    );
+    assert_eq!(ops(&a).len(), 2);
+    let a = d.on_check(web2, true);
+    assert_eq!(
+        logs(&a),
+        ["Added real server: 192.168.72.10:80 (192.168.72.8:80) (Weight set to 1)"]
+    );
+    // Steady state: nothing to do.
+    assert!(d.on_check(web1, true).is_empty());
+    // WEB1 fails (failurecount=1 by default): deleted (quiescent=no).
+    let a = d.on_check(web1, false);
+    assert_eq!(
+        logs(&a),
+        ["Deleted real server: 192.168.72.9:80 (192.168.72.8:80)"]
+    );
+    assert!(matches!(ops(&a)[..], [Operation::DelDest { .. }]));
+    // WEB2 fails too: the fallback comes in after the real goes.
+    let a = d.on_check(web2, false);
+    assert_eq!(
+        logs(&a),
+        [
+            "Deleted real server: 192.168.72.10:80 (192.168.72.8:80)",
+            "Added fallback server: 127.0.0.1:80 (192.168.72.8:80) (Weight set to 1)",
+        ]
+    );
+    // A down real failing again changes nothing.
+    assert!(d.on_check(web2, false).is_empty());
+    // Back up: the legacy resets the failure count that took it down,
+    // and says so, before adding it.
+    let a = d.on_check(web2, true);
+    assert_eq!(
+        logs(&a),
+        [
+            "Resetting soft failure count: 192.168.72.10:80 (tcp:192.168.72.8:80)",
+            "Added real server: 192.168.72.10:80 (192.168.72.8:80) (Weight set to 1)",
+            "Deleted fallback server: 127.0.0.1:80 (192.168.72.8:80)",
+        ]
+    );
+    // Stop with cleanstop (default yes): reals purged, the service stays.
+    let a = d.stop(true);
+    assert_eq!(
+        logs(&a),
+        ["Purged real server (stop): 192.168.72.10:80 (192.168.72.8:80)"]
+    );
+}
+
+#[test]
+fn quiescent_keeps_the_real_at_weight_zero() {
+    let cf = SEED.replace("quiescent=no", "quiescent=yes");
+    let mut d = director(&cf);
+    let (web1, _) = checks(&d);
+    let a = d.start(&Table::default());
+    // Unchecked reals start quiescent, with the fallback beside them.
+    assert_eq!(
+        logs(&a),
+        [
+            "Added virtual server: 192.168.72.8:80",
+            "Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)",
+            "Added real server: 192.168.72.10:80 (192.168.72.8:80) (Weight set to 0)",
+            "Added fallback server: 127.0.0.1:80 (192.168.72.8:80) (Weight set to 1)",
+        ]
+    );
+    let a = d.on_check(web1, true);
+    assert_eq!(
+        logs(&a),
+        [
+            "Restored real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 1)",
+            "Deleted fallback server: 127.0.0.1:80 (192.168.72.8:80)",
+        ]
+    );
+    let a = d.on_check(web1, false);
+    assert_eq!(
+        logs(&a)[0],
+        "Quiescent real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)"
+    );
+    assert!(
+        matches!(ops(&a)[0], Operation::EditDest { conf, .. } if conf.weight == 0 && conf.forward == Forward::Route)
+    );
+}
+
+#[test]
+fn failurecount_gives_soft_failures_first() {
+    let cf = SEED.replace("checkinterval=1", "checkinterval=1\nfailurecount=3");
+    let mut d = director(&cf);
+    let (web1, _) = checks(&d);
+    d.start(&Table::default());
+    d.on_check(web1, true);
+    let a = d.on_check(web1, false);
+    assert_eq!(
+        logs(&a),
+        ["Soft failure real server: 192.168.72.9:80 (tcp:192.168.72.8:80) failure 1/3"]
+    );
+    assert!(ops(&a).is_empty());
+    let a = d.on_check(web1, true);
+    assert_eq!(
+        logs(&a),
+        ["Resetting soft failure count: 192.168.72.9:80 (tcp:192.168.72.8:80)"]
+    );
+    d.on_check(web1, false);
+    d.on_check(web1, false);
+    let a = d.on_check(web1, false);
+    assert_eq!(
+        logs(&a)[0],
+        "Deleted real server: 192.168.72.9:80 (192.168.72.8:80)"
+    );
+}
+
+/// A real in two virtual services with the same check is checked once and
+/// changes in both at the same moment: no flapping between them.
+#[test]
+fn shared_real_is_one_check() {
+    let cf = format!(
+        "{SEED}\nvirtual=192.168.72.8:443\n\treal=192.168.72.9:443 gate\n\treal=192.168.72.10:443 gate\n\
+         \tservice=http\n\trequest=\"test.html\"\n\treceive=\"test\"\n\tscheduler=rr\n\tprotocol=tcp\n\
+         \tchecktype=negotiate\n\tcheckport=80\n"
+    );
+    let mut d = director(&cf);
+    assert_eq!(d.plan().checks.len(), 2, "two reals, one check each");
+    let (web1, _) = checks(&d);
+    assert_eq!(d.plan().virtuals[1].reals[0].check, Some(web1));
+    d.start(&Table::default());
+    let a = d.on_check(web1, true);
+    let l = logs(&a);
+    assert!(l.contains(
+        &"Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 1)".to_string()
+    ));
+    assert!(l.contains(
+        &"Added real server: 192.168.72.9:443 (192.168.72.8:443) (Weight set to 1)".to_string()
+    ));
+    assert!(
+        d.on_check(web1, true).is_empty(),
+        "a repeated success changes nothing anywhere"
+    );
+}
+
+/// A restart finds its reals in the kernel and keeps them; services it
+/// does not manage are left alone; stale reals are purged.
+#[test]
+fn restart_keeps_live_reals_and_foreign_services() {
+    let mut d = director(SEED);
+    d.start(&Table::default());
+    let (web1, web2) = checks(&d);
+    d.on_check(web1, true);
+    d.on_check(web2, true);
+    let mut kernel = d.desired();
+    let foreign = ipvs::Service::new(
+        ipvs::ServiceKey::FwMark {
+            family: ipvs::Family::Inet,
+            mark: 9,
+        },
+        ipvs::ServiceConf::with_scheduler("wlc"),
+        vec![],
+    );
+    kernel.services.insert(foreign.key, foreign);
+    let stale: std::net::SocketAddr = "192.168.72.99:80".parse().unwrap();
+    let vkey = d.plan().virtuals[0].key;
+    kernel
+        .services
+        .get_mut(&vkey)
+        .unwrap()
+        .dests
+        .push(ipvs::Dest::new(
+            stale,
+            ipvs::DestConf::new(Forward::Route, 1),
+        ));
+
+    let mut again = director(SEED);
+    let a = again.start(&kernel);
+    assert_eq!(
+        logs(&a),
+        ["Purged real server (start): 192.168.72.99:80 (192.168.72.8:80)"]
+    );
+    assert!(ops(&a)
+        .iter()
+        .all(|o| matches!(o, Operation::DelDest { addr, .. } if *addr == stale)));
+}
+
+#[test]
+fn fallbackcommand_runs_on_change_only() {
+    let cf = SEED.replace(
+        "\tfallback=127.0.0.1:80 gate\n",
+        "\tfallbackcommand=\"/bin/true\"\n",
+    );
+    let mut d = director(&cf);
+    let (web1, web2) = checks(&d);
+    let commands = |a: &[Action]| -> Vec<String> {
+        a.iter()
+            .filter_map(|x| match x {
+                Action::Command(c) => Some(c.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        commands(&d.start(&Table::default())),
+        ["/bin/true start 192.168.72.8:80 tcp"]
+    );
+    assert_eq!(
+        commands(&d.on_check(web1, true)),
+        ["/bin/true stop 192.168.72.8:80 tcp"]
+    );
+    assert!(commands(&d.on_check(web2, true)).is_empty());
+    assert!(commands(&d.on_check(web1, false)).is_empty());
+    assert_eq!(
+        commands(&d.on_check(web2, false)),
+        ["/bin/true start 192.168.72.8:80 tcp"]
+    );
+}
+
+#[test]
+fn reload_adds_and_removes_without_touching_the_rest() {
+    let mut d = director(SEED);
+    d.start(&Table::default());
+    let (web1, web2) = checks(&d);
+    d.on_check(web1, true);
+    d.on_check(web2, true);
+    let cf = SEED.replace(
+        "\treal=192.168.72.10:80 gate\n",
+        "\treal=192.168.72.11:80 gate\n",
+    );
+    let parsed = parse(&cf, "ldirectord.cf").unwrap();
+    let p = plan::build(&parsed.value, &EtcFiles::new("", "")).unwrap();
+    let a = d.reload(p);
+    // The removed real goes; the new one waits for its first check;
+    // WEB1 is untouched.
+    assert_eq!(
+        logs(&a),
+        ["Purged real server (reload): 192.168.72.10:80 (192.168.72.8:80)"]
+    );
+    assert_eq!(ops(&a).len(), 1);
+}
