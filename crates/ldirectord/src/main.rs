@@ -1,7 +1,9 @@
-//! ldirectord-rs: the drop-in for ldirectord 4.12. So far it validates and
-//! prints the configuration; checks and the IPVS reconciler come next.
+//! ldirectord-rs: the drop-in for ldirectord 4.12: the health-checking
+//! director (`start|stop|...`), the config check (`-t`), and `ipvs`, an
+//! ipvsadm-compatible front end to the kernel's table.
 
 mod cli;
+mod daemon;
 mod resolver;
 
 use std::path::PathBuf;
@@ -16,7 +18,7 @@ fn main() -> ExitCode {
     if argv.first().map(String::as_str) == Some("ipvs") {
         return ipvs_tool(&argv[1..]);
     }
-    let opts = match cli::parse(argv.into_iter()) {
+    let opts = match cli::parse(argv) {
         Ok(o) => o,
         Err(msg) => {
             eprintln!("ldirectord-rs: {msg}");
@@ -39,8 +41,11 @@ fn main() -> ExitCode {
     if opts.check_only {
         return check_config(&config, opts.print_config);
     }
-    eprintln!("ldirectord-rs: only the configuration check (-t) is implemented so far");
-    ExitCode::from(1)
+    let Some(command) = opts.command.as_deref() else {
+        eprintln!("{}", cli::USAGE);
+        return ExitCode::from(EXIT_USAGE);
+    };
+    ExitCode::from(daemon::command(command, &config, opts.debug))
 }
 
 /// `ldirectord-rs ipvs ARGS…`: ipvsadm's listing and table commands.

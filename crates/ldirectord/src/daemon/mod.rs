@@ -1,0 +1,134 @@
+//! `ldirectord-rs [-d] [CONFIG] start|stop|restart|try-restart|reload|
+//! force-reload|status`, with ldirectord 4.12's texts and exit statuses,
+//! so its init.d script and heartbeat's `resource.d/ldirectord` can call
+//! ldirectord-rs unchanged.
+
+mod checks;
+mod config;
+mod logger;
+mod pidfile;
+mod run;
+
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Set in the environment of the daemon process `start` launches.
+const CHILD_ENV: &str = "LDIRECTORD_RS_DAEMON";
+
+pub fn command(cmd: &str, config: &Path, debug: bool) -> u8 {
+    let pid_path = pidfile::path(config);
+    let running = pidfile::running(&pid_path);
+    let cfg = config.display();
+    match cmd {
+        "start" => match running {
+            Some(_) => 0,
+            None => start(config, debug),
+        },
+        "stop" => {
+            if let Some(pid) = running {
+                stop(pid);
+            }
+            0
+        }
+        "restart" | "try-restart" => {
+            if let Some(pid) = running {
+                stop(pid);
+            } else if cmd == "try-restart" {
+                return 0;
+            }
+            start(config, debug)
+        }
+        "reload" | "force-reload" => match running {
+            Some(pid) => {
+                // SAFETY: plain kill(2) on a pid read from our pid file
+                // whose /proc cmdline names ldirectord.
+                unsafe { libc::kill(pid, libc::SIGHUP) };
+                0
+            }
+            None => 1,
+        },
+        _ => match running {
+            Some(pid) => {
+                eprintln!("ldirectord for {cfg} is running with pid: {pid}");
+                0
+            }
+            None => {
+                let stale = pidfile::read(&pid_path).is_some();
+                if stale {
+                    eprintln!("ldirectord stale pid file {} for {cfg}", pid_path.display());
+                }
+                println!("ldirectord is stopped for {cfg}");
+                if stale {
+                    1
+                } else {
+                    3
+                }
+            }
+        },
+    }
+}
+
+/// SIGTERM, then wait (up to 15 s) for the daemon to purge and exit, so a
+/// cluster manager calling `stop` knows the table is released on return.
+fn stop(pid: i32) {
+    // SAFETY: see `command`.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline && Path::new(&format!("/proc/{pid}")).exists() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn start(config: &Path, debug: bool) -> u8 {
+    let loaded = match config::load(config) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return 2;
+        }
+    };
+    if debug || std::env::var_os(CHILD_ENV).is_some() {
+        return run::run(config, loaded, debug);
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        eprintln!("ldirectord-rs: cannot find its own executable");
+        return 1;
+    };
+    let mut child = std::process::Command::new(exe);
+    child
+        .arg(config)
+        .arg("start")
+        .env(CHILD_ENV, "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    // SAFETY: setsid is async-signal-safe; it detaches the daemon from
+    // the caller's session and terminal.
+    unsafe {
+        child.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
+    }
+    let mut child = match child.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("ldirectord-rs: cannot start the daemon: {e}");
+            return 1;
+        }
+    };
+    let pid_path = pidfile::path(config);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(status)) = child.try_wait() {
+            return status.code().unwrap_or(1) as u8;
+        }
+        if pidfile::read(&pid_path) == Some(child.id() as i32) {
+            return 0;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!("ldirectord-rs: the daemon did not report in 10 s");
+    1
+}

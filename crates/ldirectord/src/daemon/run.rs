@@ -1,0 +1,246 @@
+//! The running daemon: checks on their schedules, all concurrent; results
+//! through the director; its operations to the kernel in one batch each;
+//! SIGTERM stops, SIGHUP (and autoreload) re-reads the configuration.
+
+use super::checks;
+use super::config::{self, Loaded};
+use super::logger::Logger;
+use super::pidfile;
+use director::{Action, Director, Schedule};
+use ipvs::Ipvs;
+use lvs_check::CheckSpec;
+use std::path::Path;
+use std::time::{Duration, Instant};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+struct State {
+    director: Director,
+    specs: Vec<CheckSpec>,
+    schedule: Schedule,
+    /// Bumped on every reload, so results of checks from the old plan are
+    /// recognised and dropped.
+    generation: u64,
+    cleanstop: bool,
+    autoreload: bool,
+    fingerprint: Option<(std::time::SystemTime, u64)>,
+}
+
+fn specs(loaded: &Loaded, log: &mut Logger) -> Vec<CheckSpec> {
+    loaded
+        .plan
+        .checks
+        .iter()
+        .map(|c| {
+            let (spec, note) = checks::spec(c, &loaded.cf.virtuals[c.config_index]);
+            if let Some(n) = note {
+                log.log(&format!(
+                    "{} ({}): {n}",
+                    c.real, loaded.plan.virtuals[c.config_index].display
+                ));
+            }
+            spec
+        })
+        .collect()
+}
+
+fn schedule(loaded: &Loaded, now: u64) -> Schedule {
+    let intervals: Vec<u64> = loaded.plan.checks.iter().map(|c| c.interval_ms).collect();
+    Schedule::new(&intervals, now)
+}
+
+/// Carries out the director's actions; a refused operation makes us read
+/// the kernel's table back and reconcile once more from what is there.
+fn execute(actions: Vec<Action>, ipvs: &mut Ipvs, director: &mut Director, log: &mut Logger) {
+    let mut resync = false;
+    for a in actions {
+        match a {
+            Action::Apply(ops) => match ipvs.apply(&ops) {
+                Ok(report) => {
+                    for (_, e) in &report.failed {
+                        log.log(&format!("IPVS refused a change: {e}"));
+                        resync = true;
+                    }
+                }
+                Err(e) => {
+                    log.log(&format!("IPVS: {e}"));
+                    resync = true;
+                }
+            },
+            Action::Log(line) => log.log(&line),
+            Action::Command(cmd) => {
+                if let Err(e) = tokio::process::Command::new("/bin/sh")
+                    .arg("-c")
+                    .arg(&cmd)
+                    .spawn()
+                {
+                    log.log(&format!("cannot run {cmd:?}: {e}"));
+                }
+            }
+        }
+    }
+    if resync {
+        match ipvs.dump() {
+            Ok(table) => {
+                for a in director.resync(&table) {
+                    match a {
+                        Action::Apply(ops) => {
+                            if let Ok(r) = ipvs.apply(&ops) {
+                                for (_, e) in &r.failed {
+                                    log.log(&format!("IPVS refused a change again: {e}"));
+                                }
+                            }
+                        }
+                        Action::Log(l) => log.log(&l),
+                        Action::Command(_) => {}
+                    }
+                }
+            }
+            Err(e) => log.log(&format!("IPVS: cannot read the table back: {e}")),
+        }
+    }
+}
+
+/// Runs until SIGTERM; returns the exit status.
+pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
+    let config_name = config_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut log = Logger::new(&config_name, &loaded.cf.global.logfile, debug);
+    log.log("Starting Linux Director v1.186-ha as daemon");
+    for w in &loaded.warnings {
+        log.log(w);
+    }
+    let mut ipvs = match Ipvs::open_or_load() {
+        Ok(i) => i,
+        Err(e) => {
+            log.log(&format!("Exiting with exit_status 1: {e}"));
+            return 1;
+        }
+    };
+    let pid_path = pidfile::path(config_path);
+    if let Err(e) = pidfile::write(&pid_path) {
+        log.log(&format!(
+            "cannot write pid file {}: {e}",
+            pid_path.display()
+        ));
+    }
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log.log(&format!(
+                "Exiting with exit_status 1: cannot start the runtime: {e}"
+            ));
+            return 1;
+        }
+    };
+    let status = rt.block_on(event_loop(config_path, loaded, &mut ipvs, &mut log));
+    let _ = std::fs::remove_file(&pid_path);
+    status
+}
+
+async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &mut Logger) -> u8 {
+    let t0 = Instant::now();
+    let now_ms = move || t0.elapsed().as_millis() as u64;
+    let mut state = State {
+        specs: specs(&loaded, log),
+        schedule: schedule(&loaded, now_ms()),
+        director: Director::new(loaded.plan.clone()),
+        generation: 0,
+        cleanstop: loaded.cf.global.cleanstop,
+        autoreload: loaded.cf.global.autoreload,
+        fingerprint: config::fingerprint(config_path),
+    };
+    match ipvs.dump() {
+        Ok(table) => {
+            let actions = state.director.start(&table);
+            execute(actions, ipvs, &mut state.director, log);
+        }
+        Err(e) => {
+            log.log(&format!(
+                "Exiting with exit_status 1: cannot read the IPVS table: {e}"
+            ));
+            return 1;
+        }
+    }
+    let (Ok(mut term), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::hangup()),
+    ) else {
+        log.log("Exiting with exit_status 1: cannot install signal handlers");
+        return 1;
+    };
+    let mut int = signal(SignalKind::interrupt()).ok();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, usize, bool, String)>();
+    let mut autoreload_tick =
+        tokio::time::interval(Duration::from_secs(loaded.cf.global.checkinterval.max(1)));
+    loop {
+        for id in state.schedule.due(now_ms()) {
+            let spec = state.specs[id].clone();
+            let tx = tx.clone();
+            let generation = state.generation;
+            tokio::spawn(async move {
+                let outcome = lvs_check::run_check(&spec).await;
+                let _ = tx.send((generation, id, outcome.up, outcome.reason));
+            });
+        }
+        let wait = state
+            .schedule
+            .next_deadline()
+            .map(|d| d.saturating_sub(now_ms()))
+            .unwrap_or(1000);
+        tokio::select! {
+            Some((generation, id, up, _reason)) = rx.recv() => {
+                if generation != state.generation {
+                    continue;
+                }
+                state.schedule.finished(id, now_ms());
+                let actions = state.director.on_check(id, up);
+                execute(actions, ipvs, &mut state.director, log);
+            }
+            _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
+            _ = term.recv() => break,
+            _ = async { match int.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => break,
+            _ = hup.recv() => reload(config_path, &mut state, ipvs, log, now_ms()),
+            _ = autoreload_tick.tick(), if state.autoreload => {
+                let fp = config::fingerprint(config_path);
+                if fp != state.fingerprint {
+                    log.log(&format!("Configuration file '{}' has changed on disk", config_path.display()));
+                    reload(config_path, &mut state, ipvs, log, now_ms());
+                }
+            }
+        }
+    }
+    let actions = state.director.stop(state.cleanstop);
+    execute(actions, ipvs, &mut state.director, log);
+    log.log("Linux Director Daemon terminated on signal: TERM");
+    0
+}
+
+/// A new configuration replaces the old only if it loads cleanly; a bad
+/// edit is logged with its file and line and the running table is kept.
+fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logger, now: u64) {
+    state.fingerprint = config::fingerprint(config_path);
+    match config::load(config_path) {
+        Ok(loaded) => {
+            log.log(" - reread new configuration");
+            state.generation += 1;
+            state.specs = specs(&loaded, log);
+            state.schedule = schedule(&loaded, now);
+            state.cleanstop = loaded.cf.global.cleanstop;
+            state.autoreload = loaded.cf.global.autoreload;
+            let actions = state.director.reload(loaded.plan);
+            execute(actions, ipvs, &mut state.director, log);
+        }
+        Err(e) => {
+            for line in e.lines() {
+                log.log(line);
+            }
+            log.log(" - ignore new configuration");
+        }
+    }
+}
