@@ -156,7 +156,8 @@ impl Director {
     }
 
     /// Stopping: with `cleanstop`, every real of the managed services is
-    /// purged (the services themselves stay, as with the legacy).
+    /// purged and then the service itself, each logged as the legacy does
+    /// (observed: 4.12 purges the virtual service too).
     pub fn stop(&mut self, cleanstop: bool) -> Vec<Action> {
         if !cleanstop {
             return Vec::new();
@@ -172,6 +173,8 @@ impl Director {
                     });
                     actions.push(Action::Log(logs::purged_real("stop", &d.addr, &v.display)));
                 }
+                ops.push(Operation::DelService { key: v.key });
+                actions.push(Action::Log(logs::purged_virtual("stop", &v.display)));
             }
         }
         if let Err(e) = ipvs::apply(&ops, &mut self.belief) {

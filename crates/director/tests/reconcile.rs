@@ -96,12 +96,16 @@ fn seed_story() {
             "Deleted fallback server: 127.0.0.1:80 (192.168.72.8:80)",
         ]
     );
-    // Stop with cleanstop (default yes): reals purged, the service stays.
+    // Stop with cleanstop (default yes): reals purged, then the service.
     let a = d.stop(true);
     assert_eq!(
         logs(&a),
-        ["Purged real server (stop): 192.168.72.10:80 (192.168.72.8:80)"]
+        [
+            "Purged real server (stop): 192.168.72.10:80 (192.168.72.8:80)",
+            "Purged virtual server (stop): 192.168.72.8:80",
+        ]
     );
+    assert!(d.stop(true).is_empty(), "nothing left to purge");
 }
 
 #[test]
