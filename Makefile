@@ -48,7 +48,7 @@ vm-test: vm-initramfs
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VM_RUNNER)" \
 	  $(CARGO) test -p ipvs --test vm -- --ignored --test-threads=1
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VM_RUNNER)" \
-	  $(CARGO) test -p ldirectord-rs --test vm_side_by_side -- --ignored --test-threads=1 --nocapture
+	  $(CARGO) test -p ldirectord-rs --test vm_side_by_side --test vm_director -- --ignored --test-threads=1
 
 man-check:
 	@tests/man/check.sh
