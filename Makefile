@@ -3,7 +3,7 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
 
-.PHONY: all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -75,6 +75,20 @@ bench: bench-ipvs
 bench-ipvs: vm-initramfs
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(CURDIR)/tests/vm/run.sh --timeout 3000 --mem 2G --" \
 	  $(CARGO) bench -p ipvs --bench kernel_bench
+
+# Binaries, man pages, the systemd unit, the init script, and heartbeat's
+# resource.d/ldirectord entry point (a symlink, as the legacy package has).
+DESTDIR ?=
+TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+install:
+	$(CARGO) build --release --workspace --bins
+	install -D -m 0755 $(TARGET_DIR)/release/heartbeatd $(DESTDIR)/usr/sbin/heartbeatd
+	install -D -m 0755 $(TARGET_DIR)/release/ldirectord-rs $(DESTDIR)/usr/sbin/ldirectord-rs
+	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)/usr/share/man/man$${m##*.}/$${m##*/}; done
+	install -D -m 0644 packaging/systemd/ldirectord-rs.service $(DESTDIR)/lib/systemd/system/ldirectord-rs.service
+	install -D -m 0755 packaging/init.d/ldirectord-rs $(DESTDIR)/etc/init.d/ldirectord-rs
+	install -d $(DESTDIR)/etc/ha.d/resource.d
+	ln -sf /usr/sbin/ldirectord-rs $(DESTDIR)/etc/ha.d/resource.d/ldirectord
 
 clean:
 	$(CARGO) clean
