@@ -1,132 +1,147 @@
-//! `service=http`: the legacy's LWP check, spoken directly.
+//! `service=http` and `service=https`: the legacy's LWP request, spoken
+//! directly.
 //!
-//! The request is HTTP/1.0 with a Host header: the server then closes the
-//! connection after the response and never chunks the body, so the body we
-//! match `receive` against is exactly what LWP would have decoded.
+//! Like LWP for the legacy: an HTTP/1.1 request with `Connection: close`
+//! to `scheme://real:port/request`, Host = `virtualhost` or the real's IP,
+//! redirects (301/302/303/307/308) followed up to 7 times with the Host
+//! header then taken from the new URL, and the final response judged: up
+//! when 2xx and the body matches `receive` (if set).
 
-use crate::{CheckKind, CheckSpec, HttpMethod, Outcome};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use crate::http_exchange::{exchange, request};
+use crate::http_response::Response;
+use crate::http_url::Url;
+use crate::{tls, CheckKind, CheckSpec, HttpMethod, Outcome};
+use regex::Regex;
+use std::net::SocketAddr;
 use tokio::net::TcpStream;
 
-/// A health page is small; reading stops here so a real server streaming
-/// without end cannot hold memory (the timeout still bounds time).
-const MAX_RESPONSE: usize = 1024 * 1024;
+/// LWP::UserAgent's default `max_redirect`.
+const MAX_REDIRECTS: usize = 7;
 
 pub async fn check(spec: &CheckSpec) -> Outcome {
-    let CheckKind::Http {
-        path,
-        virtualhost,
-        method,
-        receive,
-    } = &spec.kind
-    else {
-        return Outcome::down("not an http check");
+    let (tls, path, virtualhost, method, receive) = match &spec.kind {
+        CheckKind::Http {
+            path,
+            virtualhost,
+            method,
+            receive,
+        } => (false, path, virtualhost, *method, receive),
+        CheckKind::Https {
+            path,
+            virtualhost,
+            method,
+            receive,
+        } => (true, path, virtualhost, *method, receive),
+        _ => return Outcome::down("not an http check"),
     };
-    let mut stream = match TcpStream::connect(spec.target).await {
-        Ok(s) => s,
-        Err(e) => return Outcome::down(format!("connect to {} failed: {e}", spec.target)),
-    };
-    let host = virtualhost
+    let mut url = Url::for_real(tls, spec.target, path);
+    // The legacy's explicit Host header: the virtualhost, else the real's
+    // address as it writes it (IPv6 in brackets, no port).
+    let mut host = virtualhost
         .clone()
-        .unwrap_or_else(|| host_header(&spec.target));
-    let verb = match method {
-        HttpMethod::Get => "GET",
-        HttpMethod::Head => "HEAD",
-    };
-    let path = format!("/{}", path.trim_start_matches('/'));
-    let request = format!(
-        "{verb} {path} HTTP/1.0\r\nHost: {host}\r\nUser-Agent: ldirectord-rs\r\nAccept: */*\r\n\r\n"
-    );
-    if let Err(e) = stream.write_all(request.as_bytes()).await {
-        return Outcome::down(format!("sending the request failed: {e}"));
-    }
-    let mut response = Vec::new();
-    let mut chunk = [0u8; 16 * 1024];
+        .unwrap_or_else(|| bare_host(&spec.target));
+    let mut redirects = 0;
     loop {
-        match stream.read(&mut chunk).await {
-            Ok(0) => break,
-            Ok(n) => {
-                response.extend_from_slice(&chunk[..n]);
-                if response.len() >= MAX_RESPONSE {
-                    break;
-                }
-            }
-            Err(e) if response.is_empty() => {
-                return Outcome::down(format!("reading the response failed: {e}"))
-            }
-            // A reset after a complete response still leaves a verdict.
-            Err(_) => break,
+        let response = match fetch(&url, &host, method).await {
+            Ok(r) => r,
+            Err(reason) => return Outcome::down(reason),
+        };
+        if !matches!(response.code, 301 | 302 | 303 | 307 | 308) || redirects == MAX_REDIRECTS {
+            return judge(&response, receive.as_ref());
         }
+        // Without a usable Location, LWP returns the 3xx itself: down.
+        let Some(next) = response.header("location").and_then(|l| url.join(l)) else {
+            return judge(&response, receive.as_ref());
+        };
+        url = next;
+        host = url.authority.clone();
+        redirects += 1;
     }
-    judge(&response, receive.as_ref())
 }
 
-fn host_header(target: &std::net::SocketAddr) -> String {
+fn bare_host(target: &SocketAddr) -> String {
     match target {
-        std::net::SocketAddr::V4(a) => a.ip().to_string(),
-        std::net::SocketAddr::V6(a) => format!("[{}]", a.ip()),
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => format!("[{}]", a.ip()),
     }
+}
+
+/// One request to `url` with `host` as the Host header (and SNI).
+async fn fetch(url: &Url, host: &str, method: HttpMethod) -> Result<Response, String> {
+    let addr = address(url).await?;
+    let tcp = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connect to {addr} failed: {e}"))?;
+    let request = request(method, &url.path, host);
+    let head_only = method == HttpMethod::Head;
+    if url.tls {
+        let name = tls::server_name(host, addr.ip());
+        let stream = tls::handshake(tcp, name).await?;
+        exchange(stream, &request, head_only).await
+    } else {
+        exchange(tcp, &request, head_only).await
+    }
+}
+
+/// The real's own URL holds its IP; a redirect or an absolute `request`
+/// may name a host, resolved as LWP would.
+async fn address(url: &Url) -> Result<SocketAddr, String> {
+    if let Some(addr) = url.literal_addr() {
+        return Ok(addr);
+    }
+    let mut addrs = tokio::net::lookup_host((url.host.as_str(), url.port))
+        .await
+        .map_err(|e| format!("cannot resolve {}: {e}", url.host))?;
+    addrs
+        .next()
+        .ok_or_else(|| format!("cannot resolve {}: no address", url.host))
 }
 
 /// Up when the status is 2xx and the body matches `receive` (if any). The
-/// reason is the status line when up; when down, the body for a 2xx that
-/// did not match and the status line otherwise — what the legacy logs.
-fn judge(response: &[u8], receive: Option<&regex::Regex>) -> Outcome {
-    let text = String::from_utf8_lossy(response);
-    let status_line = text.lines().next().unwrap_or("").trim_end().to_string();
-    let Some(code) = parse_status(&status_line) else {
-        return Outcome::down(if status_line.is_empty() {
-            "empty response".to_string()
-        } else {
-            format!("not an HTTP response: {status_line}")
-        });
-    };
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    if !(200..300).contains(&code) {
-        return Outcome::down(status_line);
+/// reason is LWP's status line ("200 OK"), as the legacy logs it; for a 2xx
+/// whose body does not match, the legacy logs the body itself, which we
+/// leave out of the log and name the pattern instead.
+fn judge(response: &Response, receive: Option<&Regex>) -> Outcome {
+    let status = response.status_line();
+    if !(200..300).contains(&response.code) {
+        return Outcome::down(status);
     }
     match receive {
-        Some(re) if !re.is_match(body) => {
-            Outcome::down(format!("{status_line}: body does not match /{re}/"))
+        Some(re) if !re.is_match(&String::from_utf8_lossy(&response.body)) => {
+            Outcome::down(format!("{status}: body does not match /{re}/"))
         }
-        _ => Outcome::up(status_line),
+        _ => Outcome::up(status),
     }
-}
-
-fn parse_status(line: &str) -> Option<u16> {
-    let mut parts = line.split_whitespace();
-    let version = parts.next()?;
-    if !version.starts_with("HTTP/") {
-        return None;
-    }
-    parts.next()?.parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn re(s: &str) -> regex::Regex {
-        regex::Regex::new(s).unwrap()
+    fn re(s: &str) -> Regex {
+        Regex::new(s).unwrap()
+    }
+
+    fn response(code: u16, phrase: &str, body: &str) -> Response {
+        Response {
+            code,
+            phrase: phrase.into(),
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
     }
 
     #[test]
     fn success_needs_2xx_and_a_matching_body() {
-        let ok = b"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nthis is a test page";
-        assert!(judge(ok, Some(&re("test"))).up);
-        assert!(judge(ok, None).up);
-        let wrong = judge(ok, Some(&re("^nope")));
+        let ok = response(200, "OK", "this is a test page");
+        assert_eq!(judge(&ok, Some(&re("test"))), Outcome::up("200 OK"));
+        assert!(judge(&ok, None).up);
+        let wrong = judge(&ok, Some(&re("^nope")));
         assert!(!wrong.up);
         assert!(wrong.reason.contains("does not match"));
-        let missing = judge(b"HTTP/1.0 404 Not Found\r\n\r\ntest", Some(&re("test")));
-        assert_eq!(missing, Outcome::down("HTTP/1.0 404 Not Found"));
-    }
-
-    #[test]
-    fn garbage_is_down_not_a_panic() {
-        assert!(!judge(b"", None).up);
-        assert!(!judge(b"SSH-2.0-OpenSSH\r\n", None).up);
-        assert!(!judge(b"HTTP/1.1 abc\r\n\r\n", None).up);
-        assert!(!judge(&[0xff, 0xfe, 0x00], None).up);
+        let missing = judge(&response(404, "Not Found", "test"), Some(&re("test")));
+        assert_eq!(missing, Outcome::down("404 Not Found"));
+        assert!(!judge(&response(302, "Found", ""), None).up);
+        assert!(judge(&response(204, "", ""), None).up);
     }
 }

@@ -5,30 +5,54 @@
 //! [`Outcome`] carrying the reason a real was judged down — the text that
 //! goes into the log and the dashboard's timeline. Checks are async so that
 //! thousands run concurrently on a few threads and a hung real server only
-//! ever holds up its own check. Scheduling (when to check, failure counts)
-//! and what to do with the result belong to the daemon, not here.
+//! ever holds up its own check. Scheduling (when to check, failure counts,
+//! the connect/negotiate alternation of `checktype=N` kept by
+//! [`NegotiateEvery`]) and what to do with the result belong to the daemon.
 
 mod connect;
+mod external;
 mod http;
+mod http_exchange;
+mod http_response;
+mod http_url;
+mod icmp_packet;
+mod negotiate_every;
 mod outcome;
+mod ping;
 mod simpletcp;
 mod spec;
+mod tls;
 
+pub use negotiate_every::{NegotiateEvery, Phase};
 pub use outcome::Outcome;
-pub use spec::{CheckKind, CheckSpec, HttpMethod};
+pub use spec::{CheckKind, CheckSpec, HttpMethod, VirtualId};
 
 use std::future::Future;
 use std::time::Duration;
 
-/// Runs one check; never takes longer than the spec's timeout.
+/// Runs one check; never takes longer than the spec's timeout (an external
+/// check: plus at most 50 ms to reap the process it killed at timeout).
 pub async fn run_check(spec: &CheckSpec) -> Outcome {
     let limit = spec.timeout();
     match &spec.kind {
         CheckKind::On => Outcome::up("checktype=on"),
         CheckKind::Off => Outcome::down("checktype=off"),
         CheckKind::Connect => bounded(limit, connect::check(spec)).await,
-        CheckKind::Http { .. } => bounded(limit, http::check(spec)).await,
+        CheckKind::Http { .. } | CheckKind::Https { .. } => bounded(limit, http::check(spec)).await,
         CheckKind::SimpleTcp { .. } => bounded(limit, simpletcp::check(spec)).await,
+        // These two keep their own deadlines, for a reason that says which
+        // attempt timed out, and so that a killed command is reaped.
+        CheckKind::Ping { .. } => ping::check(spec).await,
+        CheckKind::External { .. } => external::check(spec).await,
+    }
+}
+
+/// One run of a `checktype=N` real: its negotiate check, or a connect to
+/// the same real, as `phase` says.
+pub async fn run_check_in(spec: &CheckSpec, phase: Phase) -> Outcome {
+    match phase {
+        Phase::Negotiate => run_check(spec).await,
+        Phase::Connect => run_check(&spec.as_connect()).await,
     }
 }
 

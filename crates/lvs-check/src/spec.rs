@@ -2,12 +2,26 @@
 
 use regex::Regex;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
+/// `httpmethod`: the legacy sends exactly this verb (default GET).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpMethod {
     Get,
     Head,
+}
+
+/// The virtual service a check belongs to, as the legacy names it to a
+/// `checkcommand`: an address and port, or a firewall mark.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VirtualId {
+    /// `virtual=` / `virtual6=`: passed as the IP (IPv6 in brackets, as the
+    /// legacy stores it) and the port.
+    Addr(SocketAddr),
+    /// `virtual=<fwmark>`: passed as the mark and port `0` (the legacy sets
+    /// the port of a fwmark service to "0").
+    Fwmark(u32),
 }
 
 #[derive(Debug, Clone)]
@@ -18,9 +32,21 @@ pub enum CheckKind {
     Off,
     /// A TCP connect within `checktimeout`.
     Connect,
-    /// `service=http`: the request must succeed (2xx) and, when `receive` is
-    /// set, the body must match it (a regex, as in the Perl original).
+    /// `service=http`: the request must succeed (2xx, after following up to
+    /// 7 redirects as LWP does) and, when `receive` is set, the body must
+    /// match it (a regex, as in the Perl original). `path` is `request`;
+    /// `virtualhost` is sent as the Host header (default: the real's IP).
     Http {
+        path: String,
+        virtualhost: Option<String>,
+        method: HttpMethod,
+        receive: Option<Regex>,
+    },
+    /// `service=https`: the http check over TLS. The certificate is not
+    /// verified: the legacy asks LWP for `verify_hostname => 0`, and a
+    /// health check is about the service answering, not its identity. SNI
+    /// is `virtualhost` when set (none for an IP, per RFC 6066).
+    Https {
         path: String,
         virtualhost: Option<String>,
         method: HttpMethod,
@@ -29,25 +55,57 @@ pub enum CheckKind {
     /// `service=simpletcp`: send `request` (with `\n` escapes expanded),
     /// half-close, and wait for a line matching `receive`.
     SimpleTcp { request: String, receive: Regex },
+    /// `checktype=ping` (and the legacy's connect check of a UDP service):
+    /// an ICMP echo to the real's IP (the port is ignored), up at the first
+    /// reply. `count` is `checkcount` (default 1): that many attempts, each
+    /// waiting up to `checktimeout`; 0 attempts is down, as in the legacy.
+    Ping { count: u32 },
+    /// `checktype=external` / `external-perl`: run `checkcommand` with the
+    /// arguments virtual IP (or fwmark), virtual port, real IP, real port
+    /// (the real is `CheckSpec::target`); exit status 0 is up. The command
+    /// is a program path run without a shell, as the legacy's exec(LIST)
+    /// does; with `perl` it is a Perl script run by `perl`. Both are
+    /// killed, with their process group, at `checktimeout`.
+    External {
+        command: PathBuf,
+        perl: bool,
+        virtual_addr: VirtualId,
+    },
 }
 
 #[derive(Debug, Clone)]
 pub struct CheckSpec {
+    /// The real server (for http/https/simpletcp/connect, at its check port).
     pub target: SocketAddr,
     pub kind: CheckKind,
-    /// `checktimeout`: bounds connect checks.
+    /// `checktimeout`: bounds connect, external and each ping attempt.
     pub check_timeout: Duration,
     /// `negotiatetimeout`: bounds the whole of a negotiate check.
     pub negotiate_timeout: Duration,
 }
 
 impl CheckSpec {
-    /// The legacy arms one alarm per check: checktimeout for connect,
-    /// negotiatetimeout for negotiate checks.
+    /// The legacy arms one alarm per check: checktimeout for connect and
+    /// external checks, negotiatetimeout for negotiate checks; a ping check
+    /// waits checktimeout for each of its `checkcount` attempts.
     pub fn timeout(&self) -> Duration {
         match self.kind {
-            CheckKind::Connect | CheckKind::On | CheckKind::Off => self.check_timeout,
-            CheckKind::Http { .. } | CheckKind::SimpleTcp { .. } => self.negotiate_timeout,
+            CheckKind::Connect | CheckKind::On | CheckKind::Off | CheckKind::External { .. } => {
+                self.check_timeout
+            }
+            CheckKind::Ping { count } => self.check_timeout.saturating_mul(count.max(1)),
+            CheckKind::Http { .. } | CheckKind::Https { .. } | CheckKind::SimpleTcp { .. } => {
+                self.negotiate_timeout
+            }
+        }
+    }
+
+    /// The same real checked by TCP connect: what `checktype=N` runs between
+    /// its negotiate checks.
+    pub fn as_connect(&self) -> CheckSpec {
+        CheckSpec {
+            kind: CheckKind::Connect,
+            ..self.clone()
         }
     }
 }

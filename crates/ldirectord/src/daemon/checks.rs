@@ -1,70 +1,115 @@
 //! A planned check (target + the virtual service's parameters) as an
 //! `lvs_check::CheckSpec`.
 
-use director::CheckPlan;
-use ha_config::ldirectord::{CheckType, HttpMethod, VirtualService};
-use lvs_check::{CheckKind, CheckSpec};
+use director::{CheckPlan, VirtualPlan};
+use ha_config::ldirectord::{CheckType, HttpMethod, Protocol, VirtualService};
+use ipvs::ServiceKey;
+use lvs_check::{CheckKind, CheckSpec, VirtualId};
 use std::time::Duration;
 
-/// The spec, or why this check cannot run as configured (it then runs as
-/// a connect check, and the reason is logged once at start).
-pub fn spec(plan: &CheckPlan, v: &VirtualService) -> (CheckSpec, Option<String>) {
-    let request = plan.request.clone().unwrap_or_else(|| v.request.clone());
-    let receive = plan.receive.clone().unwrap_or_else(|| v.receive.clone());
-    let mut note = None;
-    let kind = match v.checktype {
-        CheckType::On => CheckKind::On,
-        CheckType::Off => CheckKind::Off,
-        CheckType::Connect => CheckKind::Connect,
-        CheckType::Negotiate => match v.service.as_deref().unwrap_or("none") {
-            "http" => match regex::Regex::new(&receive) {
-                Ok(re) => CheckKind::Http {
-                    path: request,
-                    virtualhost: v.virtualhost.clone(),
-                    method: match v.httpmethod {
-                        HttpMethod::Get => lvs_check::HttpMethod::Get,
-                        HttpMethod::Head => lvs_check::HttpMethod::Head,
-                    },
-                    receive: (!receive.is_empty()).then_some(re),
-                },
-                Err(e) => {
-                    note = Some(format!(
-                        "receive={receive:?} is not a valid regular expression ({e})"
-                    ));
-                    CheckKind::Connect
-                }
+/// What to run for one planned check.
+pub struct Planned {
+    pub spec: CheckSpec,
+    /// `checktype=N`: N connect checks between negotiate checks.
+    pub negotiate_every: Option<u32>,
+    /// Why this check cannot run as configured (it then runs as a connect
+    /// check), logged once at start.
+    pub note: Option<String>,
+}
+
+fn regex(receive: &str, note: &mut Option<String>) -> Option<regex::Regex> {
+    if receive.is_empty() {
+        return None;
+    }
+    match regex::Regex::new(receive) {
+        Ok(re) => Some(re),
+        Err(e) => {
+            *note = Some(format!(
+                "receive={receive:?} is not a valid regular expression ({e}); checking by connect"
+            ));
+            None
+        }
+    }
+}
+
+/// The negotiate check for `v`'s service.
+fn negotiate(
+    v: &VirtualService,
+    request: String,
+    receive: &str,
+    note: &mut Option<String>,
+) -> CheckKind {
+    let method = match v.httpmethod {
+        HttpMethod::Get => lvs_check::HttpMethod::Get,
+        HttpMethod::Head => lvs_check::HttpMethod::Head,
+    };
+    match v.service.as_deref().unwrap_or("none") {
+        "http" => CheckKind::Http {
+            receive: regex(receive, note),
+            path: request,
+            virtualhost: v.virtualhost.clone(),
+            method,
+        },
+        "https" => CheckKind::Https {
+            receive: regex(receive, note),
+            path: request,
+            virtualhost: v.virtualhost.clone(),
+            method,
+        },
+        "simpletcp" => match regex(receive, note) {
+            Some(re) => CheckKind::SimpleTcp {
+                request,
+                receive: re,
             },
-            "simpletcp" => match regex::Regex::new(&receive) {
-                Ok(re) => CheckKind::SimpleTcp {
-                    request,
-                    receive: re,
-                },
-                Err(e) => {
-                    note = Some(format!(
-                        "receive={receive:?} is not a valid regular expression ({e})"
-                    ));
-                    CheckKind::Connect
-                }
-            },
-            other => {
-                note = Some(format!(
-                    "negotiate checks for service={other} are not available yet; checking by connect"
-                ));
-                CheckKind::Connect
-            }
+            None => CheckKind::Connect,
         },
         other => {
-            note = Some(format!(
-                "checktype={other:?} is not available yet; checking by connect"
+            *note = Some(format!(
+                "negotiate checks for service={other} are not available yet; checking by connect"
             ));
             CheckKind::Connect
         }
+    }
+}
+
+pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned {
+    let request = check.request.clone().unwrap_or_else(|| v.request.clone());
+    let receive = check.receive.clone().unwrap_or_else(|| v.receive.clone());
+    let mut note = None;
+    let mut negotiate_every = None;
+    let kind = match v.checktype {
+        CheckType::On => CheckKind::On,
+        CheckType::Off => CheckKind::Off,
+        // The legacy pings a UDP service's reals for a connect check.
+        CheckType::Connect if v.protocol == Protocol::Udp => CheckKind::Ping {
+            count: v.checkcount.clamp(1, u32::MAX as u64) as u32,
+        },
+        CheckType::Connect => CheckKind::Connect,
+        CheckType::Ping => CheckKind::Ping {
+            count: v.checkcount.clamp(1, u32::MAX as u64) as u32,
+        },
+        CheckType::Negotiate => negotiate(v, request, &receive, &mut note),
+        CheckType::Combined(n) => {
+            negotiate_every = Some(n.min(u32::MAX as u64) as u32);
+            negotiate(v, request, &receive, &mut note)
+        }
+        CheckType::External | CheckType::ExternalPerl => CheckKind::External {
+            command: v.checkcommand.clone().into(),
+            perl: v.checktype == CheckType::ExternalPerl,
+            virtual_addr: match vp.key {
+                ServiceKey::Addr { addr, .. } => VirtualId::Addr(addr),
+                ServiceKey::FwMark { mark, .. } => VirtualId::Fwmark(mark),
+            },
+        },
     };
-    let spec = CheckSpec {
-        target: plan.target,
-        kind,
-        check_timeout: Duration::from_secs(v.checktimeout.max(1)),
-        negotiate_timeout: Duration::from_secs(v.negotiatetimeout.max(1)),
-    };
-    (spec, note)
+    Planned {
+        spec: CheckSpec {
+            target: check.target,
+            kind,
+            check_timeout: Duration::from_secs(v.checktimeout.max(1)),
+            negotiate_timeout: Duration::from_secs(v.negotiatetimeout.max(1)),
+        },
+        negotiate_every,
+        note,
+    }
 }

@@ -8,7 +8,7 @@ use super::logger::Logger;
 use super::pidfile;
 use director::{Action, Director, Schedule};
 use ipvs::Ipvs;
-use lvs_check::CheckSpec;
+use lvs_check::{CheckSpec, NegotiateEvery, Phase};
 use std::path::Path;
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
@@ -17,6 +17,8 @@ use tokio::sync::mpsc;
 struct State {
     director: Director,
     specs: Vec<CheckSpec>,
+    /// For `checktype=N` checks: which phase runs next.
+    every: Vec<Option<NegotiateEvery>>,
     schedule: Schedule,
     /// Bumped on every reload, so results of checks from the old plan are
     /// recognised and dropped.
@@ -26,22 +28,25 @@ struct State {
     fingerprint: Option<(std::time::SystemTime, u64)>,
 }
 
-fn specs(loaded: &Loaded, log: &mut Logger) -> Vec<CheckSpec> {
+fn specs(loaded: &Loaded, log: &mut Logger) -> (Vec<CheckSpec>, Vec<Option<NegotiateEvery>>) {
     loaded
         .plan
         .checks
         .iter()
         .map(|c| {
-            let (spec, note) = checks::spec(c, &loaded.cf.virtuals[c.config_index]);
-            if let Some(n) = note {
-                log.log(&format!(
-                    "{} ({}): {n}",
-                    c.real, loaded.plan.virtuals[c.config_index].display
-                ));
+            let vp = loaded
+                .plan
+                .virtuals
+                .iter()
+                .find(|v| v.config_index == c.config_index)
+                .expect("every check belongs to a planned virtual");
+            let p = checks::plan(c, &loaded.cf.virtuals[c.config_index], vp);
+            if let Some(n) = p.note {
+                log.log(&format!("{} ({}): {n}", c.real, vp.display));
             }
-            spec
+            (p.spec, p.negotiate_every.map(NegotiateEvery::new))
         })
-        .collect()
+        .unzip()
 }
 
 fn schedule(loaded: &Loaded, now: u64) -> Schedule {
@@ -146,8 +151,10 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
 async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &mut Logger) -> u8 {
     let t0 = Instant::now();
     let now_ms = move || t0.elapsed().as_millis() as u64;
+    let (specs, every) = specs(&loaded, log);
     let mut state = State {
-        specs: specs(&loaded, log),
+        specs,
+        every,
         schedule: schedule(&loaded, now_ms()),
         director: Director::new(loaded.plan.clone()),
         generation: 0,
@@ -175,7 +182,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
         return 1;
     };
     let mut int = signal(SignalKind::interrupt()).ok();
-    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, usize, bool, String)>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, usize, Option<Phase>, bool, String)>();
     let mut autoreload_tick =
         tokio::time::interval(Duration::from_secs(loaded.cf.global.checkinterval.max(1)));
     loop {
@@ -183,9 +190,13 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
             let spec = state.specs[id].clone();
             let tx = tx.clone();
             let generation = state.generation;
+            let phase = state.every[id].as_ref().map(|e| e.next_phase());
             tokio::spawn(async move {
-                let outcome = lvs_check::run_check(&spec).await;
-                let _ = tx.send((generation, id, outcome.up, outcome.reason));
+                let outcome = match phase {
+                    Some(p) => lvs_check::run_check_in(&spec, p).await,
+                    None => lvs_check::run_check(&spec).await,
+                };
+                let _ = tx.send((generation, id, phase, outcome.up, outcome.reason));
             });
         }
         let wait = state
@@ -194,9 +205,12 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
             .map(|d| d.saturating_sub(now_ms()))
             .unwrap_or(1000);
         tokio::select! {
-            Some((generation, id, up, _reason)) = rx.recv() => {
+            Some((generation, id, phase, up, _reason)) = rx.recv() => {
                 if generation != state.generation {
                     continue;
+                }
+                if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
+                    every.record(p, up);
                 }
                 state.schedule.finished(id, now_ms());
                 let actions = state.director.on_check(id, up);
@@ -229,7 +243,7 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logg
         Ok(loaded) => {
             log.log(" - reread new configuration");
             state.generation += 1;
-            state.specs = specs(&loaded, log);
+            (state.specs, state.every) = specs(&loaded, log);
             state.schedule = schedule(&loaded, now);
             state.cleanstop = loaded.cf.global.cleanstop;
             state.autoreload = loaded.cf.global.autoreload;
