@@ -1,0 +1,205 @@
+//! The resource groups on this node: what we want to run and what the
+//! driver is doing. Changing the wish starts at most one operation per
+//! group at a time; when it completes, the group is reconciled again, so
+//! a wish that flips while a start is running ends in a stop.
+
+use crate::action::Action;
+use crate::config::Config;
+use crate::rscset::RscSet;
+
+/// Where a group is, as far as this node's own operations go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GroupState {
+    Stopped,
+    Starting,
+    Running,
+    Stopping,
+}
+
+#[derive(Debug, Clone)]
+struct Slot {
+    key: String,
+    /// Home node is this node.
+    local: bool,
+    state: GroupState,
+    want: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Groups {
+    slots: Vec<Slot>,
+}
+
+impl Groups {
+    pub(crate) fn new(cfg: &Config) -> Self {
+        Groups {
+            slots: cfg
+                .groups
+                .iter()
+                .map(|g| Slot {
+                    key: g.key.clone(),
+                    local: g.home == cfg.node_name,
+                    state: GroupState::Stopped,
+                    want: false,
+                })
+                .collect(),
+        }
+    }
+
+    /// Wants (or not) every group of `set`.
+    pub(crate) fn want_set(&mut self, set: RscSet, want: bool, out: &mut Vec<Action>) {
+        for i in 0..self.slots.len() {
+            if self.slots.get(i).is_some_and(|s| set.covers(s.local)) {
+                self.want(i, want, out);
+            }
+        }
+    }
+
+    pub(crate) fn want(&mut self, i: usize, want: bool, out: &mut Vec<Action>) {
+        if let Some(s) = self.slots.get_mut(i) {
+            s.want = want;
+        }
+        self.reconcile(i, out);
+    }
+
+    fn reconcile(&mut self, i: usize, out: &mut Vec<Action>) {
+        let Some(s) = self.slots.get_mut(i) else {
+            return;
+        };
+        match (s.state, s.want) {
+            (GroupState::Stopped, true) => {
+                s.state = GroupState::Starting;
+                out.push(Action::AcquireGroup(i));
+            }
+            (GroupState::Running, false) => {
+                s.state = GroupState::Stopping;
+                out.push(Action::ReleaseGroup(i));
+            }
+            _ => {}
+        }
+    }
+
+    /// An operation finished. `Err` (with a log line) if none was running
+    /// for that group in that direction.
+    pub(crate) fn done(
+        &mut self,
+        i: usize,
+        acquired: bool,
+        out: &mut Vec<Action>,
+    ) -> Result<(), String> {
+        let Some(s) = self.slots.get_mut(i) else {
+            return Err(format!("completion for unknown resource group {i}"));
+        };
+        match (s.state, acquired) {
+            (GroupState::Starting, true) => s.state = GroupState::Running,
+            (GroupState::Stopping, false) => s.state = GroupState::Stopped,
+            (state, _) => {
+                return Err(format!(
+                    "unexpected {} completion for resource group {} in state {state:?}",
+                    if acquired { "acquire" } else { "release" },
+                    s.key
+                ))
+            }
+        }
+        self.reconcile(i, out);
+        Ok(())
+    }
+
+    /// No operation running and every group where we want it.
+    pub(crate) fn settled(&self) -> bool {
+        self.slots.iter().all(|s| {
+            matches!(
+                (s.state, s.want),
+                (GroupState::Running, true) | (GroupState::Stopped, false)
+            )
+        })
+    }
+
+    /// What we claim to hold: every set with a group we want. Claims are
+    /// made when deciding to start and dropped when deciding to stop, as
+    /// the legacy sets and clears its `i_hold_resources` bits.
+    pub(crate) fn claims(&self) -> RscSet {
+        self.slots
+            .iter()
+            .filter(|s| s.want)
+            .fold(RscSet::NONE, |acc, s| {
+                acc.union(if s.local {
+                    RscSet::LOCAL
+                } else {
+                    RscSet::FOREIGN
+                })
+            })
+    }
+
+    /// Whether `set` has any group at all (a node may have no foreign ones).
+    pub(crate) fn has_any(&self, set: RscSet) -> bool {
+        self.slots.iter().any(|s| set.covers(s.local))
+    }
+
+    pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
+        self.slots.iter().position(|s| s.key == key)
+    }
+
+    pub(crate) fn wanted(&self, i: usize) -> bool {
+        self.slots.get(i).is_some_and(|s| s.want)
+    }
+
+    pub(crate) fn is_local(&self, i: usize) -> bool {
+        self.slots.get(i).is_some_and(|s| s.local)
+    }
+
+    pub(crate) fn key(&self, i: usize) -> &str {
+        self.slots.get(i).map_or("", |s| s.key.as_str())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub(crate) fn states(&self) -> Vec<GroupState> {
+        self.slots.iter().map(|s| s.state).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Group;
+
+    fn groups() -> Groups {
+        let mut c = Config::new("a", &["a", "b"]);
+        c.groups = vec![
+            Group {
+                key: "ga".into(),
+                home: "a".into(),
+            },
+            Group {
+                key: "gb".into(),
+                home: "b".into(),
+            },
+        ];
+        Groups::new(&c)
+    }
+
+    #[test]
+    fn one_operation_at_a_time_and_flips_reconcile() {
+        let mut g = groups();
+        let mut out = Vec::new();
+        g.want_set(RscSet::ALL, true, &mut out);
+        assert_eq!(out, [Action::AcquireGroup(0), Action::AcquireGroup(1)]);
+        assert_eq!(g.claims(), RscSet::ALL);
+        out.clear();
+        g.want(1, false, &mut out);
+        assert!(out.is_empty(), "a start is running");
+        assert_eq!(g.claims(), RscSet::LOCAL);
+        g.done(1, true, &mut out).expect("expected");
+        assert_eq!(out, [Action::ReleaseGroup(1)]);
+        assert!(!g.settled());
+        g.done(0, true, &mut out).expect("expected");
+        g.done(1, false, &mut out).expect("expected");
+        assert!(g.settled());
+        assert_eq!(g.states(), [GroupState::Running, GroupState::Stopped]);
+        assert!(g.done(1, false, &mut out).is_err());
+        assert!(g.done(9, true, &mut out).is_err());
+    }
+}
