@@ -3,21 +3,28 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
 
-.PHONY: install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
 build:
 	$(CARGO) build --workspace --bins
 
-# For now the demo checks and prints the seed deployment's configuration; the
-# full seed topology in network namespaces arrives with the daemons.
-demo: build
-	@tests/demo/seed-config.sh
+# The seed deployment end to end (tests/demo/seed-demo.sh): client, MASTER,
+# BACKUP, WEB1, WEB2 in network namespaces inside the IPVS VM, heartbeatd and
+# ldirectord-rs on the directors with the seed's own files and timings (it
+# takes a few minutes: the seed says initdead 120, deadtime 30).
+demo: build vm-initramfs
+	@tests/demo/seed-config.sh | head -n 3
+	@tests/demo/seed-demo.sh
+
+# The same story with short heartbeat timings, as part of `make test`.
+demo-test: build vm-initramfs
+	DEMO_FAST=1 tests/demo/seed-demo.sh
 
 # Everything: style, unit and golden tests, man pages, parity with the legacy
 # daemons, and a short fuzz run of every parser.
-test: lint unit man-check parity vm-selftest vm-test fuzz-smoke
+test: lint unit man-check parity hb-test vm-selftest vm-test demo-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 unit:
@@ -31,6 +38,14 @@ lint:
 # every file in compat-configs/ (needs root and the Debian packages).
 parity:
 	$(CARGO) test --test legacy_parity -- --ignored --nocapture --test-threads=2
+
+# heartbeatd pairs in network namespaces: ours/ours and mixed with the real
+# heartbeat 3.0.6 in both directions (start, kill -9 failover, auto_failback,
+# graceful handover).
+hb-test: build
+	tests/hb/pair-test.sh ours ours
+	tests/hb/pair-test.sh legacy ours
+	tests/hb/pair-test.sh ours legacy
 
 # The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
 # with the host root shared read-only; the initramfs is cached in target/vm/.

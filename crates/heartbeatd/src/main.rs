@@ -2,6 +2,7 @@
 //! prints the configuration; the daemon itself comes with the protocol core.
 
 mod cli;
+mod daemon;
 
 use std::process::ExitCode;
 
@@ -31,8 +32,20 @@ fn main() -> ExitCode {
     if opts.check_only {
         return check_config(&opts);
     }
-    eprintln!("heartbeatd: only the configuration check (-t) is implemented so far");
-    ExitCode::from(1)
+    let status = if opts.status {
+        daemon::status()
+    } else if opts.kill {
+        daemon::kill()
+    } else if opts.reload {
+        daemon::reload()
+    } else {
+        daemon::start(
+            &opts.config_dir,
+            opts.foreground || opts.debug_level > 0,
+            opts.debug_level > 0,
+        )
+    };
+    ExitCode::from(status)
 }
 
 fn check_config(opts: &cli::Options) -> ExitCode {

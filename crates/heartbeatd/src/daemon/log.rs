@@ -1,0 +1,132 @@
+//! heartbeat's log lines: `heartbeat[PID]: 2026/11/25_03:33:40 info: TEXT`
+//! in `logfile` (and `debugfile`), the bare text to syslog under
+//! `logfacility`; with no target, stderr.
+
+use hb_core::Level;
+use std::io::Write;
+
+pub struct Log {
+    logfile: Option<String>,
+    debugfile: Option<String>,
+    syslog: Option<syslog::Logger<syslog::LoggerBackend, syslog::Formatter3164>>,
+    debug: bool,
+}
+
+fn level_word(l: Level) -> &'static str {
+    match l {
+        Level::Debug => "debug",
+        Level::Info => "info",
+        Level::Warning => "WARN",
+        Level::Error => "ERROR",
+        Level::Crit => "CRIT",
+    }
+}
+
+fn timestamp() -> String {
+    let t = unsafe { libc::time(std::ptr::null_mut()) };
+    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
+    // SAFETY: valid pointers for the duration of the call.
+    unsafe { libc::localtime_r(&t, &mut tm) };
+    format!(
+        "{:04}/{:02}/{:02}_{:02}:{:02}:{:02}",
+        tm.tm_year + 1900,
+        tm.tm_mon + 1,
+        tm.tm_mday,
+        tm.tm_hour,
+        tm.tm_min,
+        tm.tm_sec
+    )
+}
+
+fn facility(name: &str) -> Option<syslog::Facility> {
+    use syslog::Facility::*;
+    Some(match name {
+        "daemon" => LOG_DAEMON,
+        "user" => LOG_USER,
+        "auth" => LOG_AUTH,
+        "authpriv" => LOG_AUTHPRIV,
+        "local0" => LOG_LOCAL0,
+        "local1" => LOG_LOCAL1,
+        "local2" => LOG_LOCAL2,
+        "local3" => LOG_LOCAL3,
+        "local4" => LOG_LOCAL4,
+        "local5" => LOG_LOCAL5,
+        "local6" => LOG_LOCAL6,
+        "local7" => LOG_LOCAL7,
+        _ => return None,
+    })
+}
+
+impl Log {
+    pub fn new(hacf: &ha_config::hacf::HaCf, debug: bool) -> Log {
+        let syslog = hacf
+            .logfacility
+            .as_deref()
+            .filter(|f| *f != "none")
+            .and_then(facility)
+            .and_then(|facility| {
+                syslog::unix(syslog::Formatter3164 {
+                    facility,
+                    hostname: None,
+                    process: "heartbeat".into(),
+                    pid: std::process::id(),
+                })
+                .ok()
+            });
+        Log {
+            logfile: hacf.logfile.clone(),
+            debugfile: hacf.debugfile.clone(),
+            syslog,
+            debug,
+        }
+    }
+
+    pub fn log(&mut self, level: Level, text: &str) {
+        let line = format!(
+            "heartbeat[{}]: {} {}: {text}\n",
+            std::process::id(),
+            timestamp(),
+            level_word(level)
+        );
+        if self.debug {
+            eprint!("{line}");
+        }
+        let mut written = false;
+        for path in [&self.debugfile, &self.logfile].into_iter().flatten() {
+            if level == Level::Debug
+                && Some(path) == self.logfile.as_ref()
+                && self.debugfile.is_some()
+            {
+                continue;
+            }
+            if let Ok(mut f) = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+            {
+                written |= f.write_all(line.as_bytes()).is_ok();
+            }
+        }
+        if let Some(s) = &mut self.syslog {
+            let _ = match level {
+                Level::Debug => s.debug(text),
+                Level::Info => s.info(text),
+                Level::Warning => s.warning(text),
+                Level::Error => s.err(text),
+                Level::Crit => s.crit(text),
+            };
+            written = true;
+        }
+        if !written && !self.debug && level != Level::Debug {
+            eprint!("{line}");
+        }
+    }
+
+    pub fn info(&mut self, text: &str) {
+        self.log(Level::Info, text)
+    }
+
+    pub fn error(&mut self, text: &str) {
+        self.log(Level::Error, text)
+    }
+}

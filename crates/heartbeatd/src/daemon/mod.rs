@@ -1,0 +1,314 @@
+//! The heartbeatd daemon: the hb-core state machine driven by real UDP
+//! media, a clock, resource scripts and signals.
+//!
+//! One thread owns the core; media readers, resource workers and the
+//! signal thread feed it through a channel, and it sleeps until the core's
+//! next deadline or the next input, whichever comes first.
+
+mod log;
+mod media;
+mod runner;
+mod statefiles;
+mod wire;
+
+use hb_core::{Action, Config, Event, Level, Node, Time};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+pub enum Input {
+    Datagram(media::Datagram),
+    GroupDone { index: usize, acquired: bool },
+    Log(Level, String),
+    Signal(i32),
+}
+
+fn pid_path() -> PathBuf {
+    std::env::var_os("HEARTBEATD_PIDFILE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/var/run/heartbeat.pid"))
+}
+
+fn running_pid() -> Option<i32> {
+    let pid: i32 = std::fs::read_to_string(pid_path())
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    String::from_utf8_lossy(&cmdline)
+        .contains("heartbeat")
+        .then_some(pid)
+}
+
+fn node_name() -> String {
+    nix::unistd::gethostname()
+        .map(|h| h.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// `heartbeatd -s`: the legacy's status text and LSB status.
+pub fn status() -> u8 {
+    match running_pid() {
+        Some(pid) => {
+            let n = node_name();
+            println!("heartbeat OK [pid {pid} et al] is running on {n} [{n}]...");
+            0
+        }
+        None => {
+            println!("heartbeat is stopped. No process");
+            3
+        }
+    }
+}
+
+/// `heartbeatd -k`: graceful stop (resources handed over), waiting for it.
+pub fn kill() -> u8 {
+    let Some(pid) = running_pid() else {
+        return 0;
+    };
+    // SAFETY: kill(2) on the pid from our pid file whose cmdline is ours.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while Instant::now() < deadline && Path::new(&format!("/proc/{pid}")).exists() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    0
+}
+
+/// `heartbeatd -r`: ask the running daemon to reread its configuration.
+pub fn reload() -> u8 {
+    match running_pid() {
+        Some(pid) => {
+            // SAFETY: as in `kill`.
+            unsafe { libc::kill(pid, libc::SIGHUP) };
+            0
+        }
+        None => 7,
+    }
+}
+
+/// Starts the daemon: in the background unless `foreground`.
+pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
+    let loaded = match ha_config::heartbeat_dir::load(dir) {
+        Ok(p) => p.value,
+        Err(e) => {
+            eprintln!("{e}");
+            return 6;
+        }
+    };
+    if let Some(pid) = running_pid() {
+        eprintln!("heartbeat: already running [pid {pid}].");
+        return 0;
+    }
+    if !foreground {
+        // Detach: the parent returns once the child has written its pid.
+        match unsafe { nix::unistd::fork() } {
+            Ok(nix::unistd::ForkResult::Parent { child }) => {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                while Instant::now() < deadline {
+                    if running_pid() == Some(child.as_raw()) {
+                        return 0;
+                    }
+                    if let Ok(nix::sys::wait::WaitStatus::Exited(_, code)) =
+                        nix::sys::wait::waitpid(child, Some(nix::sys::wait::WaitPidFlag::WNOHANG))
+                    {
+                        return code as u8;
+                    }
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                eprintln!("heartbeat: the daemon did not start within 10 s");
+                return 1;
+            }
+            Ok(nix::unistd::ForkResult::Child) => {
+                let _ = nix::unistd::setsid();
+                if let Ok(null) = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open("/dev/null")
+                {
+                    use std::os::fd::AsRawFd;
+                    for fd in 0..3 {
+                        // SAFETY: dup2 onto the standard descriptors.
+                        unsafe { libc::dup2(null.as_raw_fd(), fd) };
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("heartbeat: cannot fork: {e}");
+                return 1;
+            }
+        }
+    }
+    run(dir, loaded, debug)
+}
+
+fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: bool) -> u8 {
+    let mut log = log::Log::new(&loaded.hacf, debug);
+    let name = node_name();
+    if !loaded.hacf.nodes.contains(&name) {
+        log.error(&format!("Current node [{name}] not in configuration!"));
+        return 6;
+    }
+    let state_dir = statefiles::dir();
+    let (generation, note) = match statefiles::next_generation(&state_dir) {
+        Ok(g) => g,
+        Err(e) => {
+            log.error(&format!(
+                "cannot update {}/hb_generation: {e}",
+                state_dir.display()
+            ));
+            return 1;
+        }
+    };
+    if let Some(n) = note {
+        log.info(&n);
+    }
+    let uuid = statefiles::uuid(&state_dir).ok();
+    let mut cfg = match Config::from_ha_config(
+        &loaded.hacf,
+        loaded.haresources.as_ref(),
+        &name,
+        generation,
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            log.error(&format!("{}: {e}", dir.join("ha.cf").display()));
+            return 6;
+        }
+    };
+    cfg.uuid = uuid;
+    let keys = match wire::keys(&loaded.authkeys) {
+        Ok(k) => k,
+        Err(e) => {
+            log.error(&format!("{}: {e}", dir.join("authkeys").display()));
+            return 6;
+        }
+    };
+    let (tx, rx) = mpsc::channel::<Input>();
+    let (media, notes) = match media::open(&loaded.hacf.media, &tx) {
+        Ok(m) => m,
+        Err(e) => {
+            log.error(&e);
+            return 1;
+        }
+    };
+    for n in notes {
+        log.log(Level::Warning, &n);
+    }
+    if let Err(e) = std::fs::write(pid_path(), format!("{}\n", std::process::id())) {
+        log.error(&format!(
+            "heartbeat: could not create pidfile [{}]: {e}",
+            pid_path().display()
+        ));
+        return 1;
+    }
+    let signals = signal_hook::iterator::Signals::new([libc::SIGTERM, libc::SIGINT, libc::SIGHUP]);
+    if let Ok(mut signals) = signals {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for s in signals.forever() {
+                if tx.send(Input::Signal(s)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    let groups = loaded
+        .haresources
+        .as_ref()
+        .map(|h| h.groups.clone())
+        .unwrap_or_default();
+    let runner = runner::Runner::new(dir, groups, tx.clone());
+    log.info(&format!(
+        "Configuration validated. Starting heartbeat {}",
+        env!("CARGO_PKG_VERSION")
+    ));
+    log.info(&format!(
+        "heartbeat: version 3.0.6 compatible, node {name}, generation {generation}"
+    ));
+
+    let t0 = Instant::now();
+    let now = || Time::from_ms(t0.elapsed().as_millis() as u64);
+    let mut node = match Node::new(cfg, now()) {
+        Ok(n) => n,
+        Err(e) => {
+            log.error(&format!("{e}"));
+            return 6;
+        }
+    };
+    let ttl = loaded.hacf.hopfudge.max(0) as u32 + loaded.hacf.nodes.len() as u32;
+    let mut stopping = false;
+    let mut bad = wire::BadPackets::default();
+    let mut actions = node.handle(now(), Event::Tick);
+    loop {
+        for a in actions.drain(..) {
+            match a {
+                Action::Send(mut msg) => match wire::encode(&mut msg, &keys, ttl) {
+                    Ok(packet) => {
+                        for m in &media {
+                            if let Err(e) = m.send(&packet) {
+                                log.log(Level::Warning, &e);
+                            }
+                        }
+                    }
+                    Err(e) => log.error(&format!("cannot encode a message: {e}")),
+                },
+                Action::Log(level, text) => log.log(level, &text),
+                Action::NodeStatus { node: n, status } => {
+                    log.info(&format!("Status update for node {n}: status {status}"))
+                }
+                Action::AcquireGroup(i) => runner.acquire(i),
+                Action::ReleaseGroup(i) => runner.release(i),
+                Action::ShutdownComplete => {
+                    log.info(&format!("{name} Heartbeat shutdown complete."));
+                    let _ = std::fs::remove_file(pid_path());
+                    return 0;
+                }
+            }
+        }
+        let wait = node
+            .next_deadline()
+            .map(|d| Duration::from_millis(d.as_ms().saturating_sub(now().as_ms())))
+            .unwrap_or(Duration::from_millis(1000));
+        let event = match rx.recv_timeout(wait) {
+            Ok(Input::Datagram(d)) => match wire::decode(&d.bytes, &keys) {
+                Ok(msg) => Event::Received(msg),
+                Err(e) => {
+                    bad.note(&mut log, &d.medium, &e);
+                    continue;
+                }
+            },
+            Ok(Input::GroupDone {
+                index,
+                acquired: true,
+            }) => Event::GroupAcquired(index),
+            Ok(Input::GroupDone {
+                index,
+                acquired: false,
+            }) => Event::GroupReleased(index),
+            Ok(Input::Log(level, text)) => {
+                log.log(level, &text);
+                continue;
+            }
+            Ok(Input::Signal(libc::SIGHUP)) => {
+                log.info(
+                    "Heartbeat restart on signal 1 is not supported yet: configuration unchanged",
+                );
+                continue;
+            }
+            Ok(Input::Signal(_)) if !stopping => {
+                stopping = true;
+                log.info(&format!(
+                    "Heartbeat shutdown in progress. ({})",
+                    std::process::id()
+                ));
+                Event::Shutdown
+            }
+            Ok(Input::Signal(_)) => continue,
+            Err(mpsc::RecvTimeoutError::Timeout) => Event::Tick,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
+        };
+        actions = node.handle(now(), event);
+    }
+}

@@ -1,0 +1,162 @@
+#!/bin/bash
+# `make demo`: the reference deployment (shared/reference/seed-topology.md) end
+# to end, in network namespaces inside the IPVS test VM.
+#
+#   client 192.168.72.100 --+
+#   MASTER eth0 .72.2 ------+-- LAN bridge --+-- WEB1 .72.9  (VIP on lo, DR)
+#   BACKUP eth0 .72.3 ------+                +-- WEB2 .72.10 (VIP on lo, DR)
+#   MASTER eth1 192.168.1.2 === heartbeat link === BACKUP eth1 192.168.1.3
+#
+# Both directors run heartbeatd with the seed's ha.cf, haresources, authkeys
+# and ldirectord.cf (BACKUP's ha.cf differs only in its ucast address, as in
+# the seed); heartbeatd runs `IPaddr::192.168.72.8/24/eth0` and
+# `ldirectord::ldirectord.cf`, which is ldirectord-rs. The story: requests
+# alternate WEB1/WEB2; WEB1 stops -> removed; WEB1 back -> restored; MASTER
+# dies -> BACKUP holds the VIP and the table; MASTER back -> auto_failback.
+#
+# DEMO_FAST=1 (what `make test` uses) shortens ha.cf's timings
+# (keepalive 1, deadtime 5, warntime 3, initdead 10); otherwise the seed's
+# own (deadtime 30 s, initdead 120 s) are used and the demo takes minutes.
+set -u
+here=$(cd "$(dirname "$0")" && pwd -P)
+root=$(cd "$here/../.." && pwd -P)
+if [[ ${HA_IN_VM:-} != 1 ]]; then
+    exec "$root/tests/vm/run.sh" --timeout 1500 --mem 1G --env DEMO_FAST -- "$here/seed-demo.sh" "$@"
+fi
+
+BIN=$root/target/debug
+W=$(mktemp -d /tmp/seed-demo.XXXXXX)
+T0=$(date +%s.%N)
+ts() { printf '[%6.1fs]' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
+say() { echo "$(ts) $*"; }
+fail=0
+check() { if eval "$2"; then say "OK   $1"; else say "FAIL $1"; fail=1; fi; }
+waitfor() { local i; for i in $(seq $(($1 * 5))); do eval "$2" && return 0; sleep 0.2; done; return 1; }
+NS="client master backup web1 web2"
+PIDS=""
+cleanup() {
+    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
+    for n in $NS; do ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$n" 2>/dev/null; done
+    ip link del lan 2>/dev/null
+    rm -rf "$W"
+}
+trap cleanup EXIT
+
+# --- the network ------------------------------------------------------------
+ip link add lan type bridge; ip link set lan up
+for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
+lan() { # ns addr
+    ip link add "v$1" type veth peer name eth0 netns "$1"
+    ip link set "v$1" master lan up
+    ip -n "$1" addr add "$2/24" dev eth0; ip -n "$1" link set eth0 up
+}
+lan client 192.168.72.100; lan master 192.168.72.2; lan backup 192.168.72.3
+lan web1 192.168.72.9; lan web2 192.168.72.10
+ip link add eth1 netns master type veth peer name eth1 netns backup
+ip -n master addr add 192.168.1.2/24 dev eth1; ip -n master link set eth1 up
+ip -n backup addr add 192.168.1.3/24 dev eth1; ip -n backup link set eth1 up
+for d in master backup; do ip netns exec $d sysctl -qw net.ipv4.ip_forward=1; done
+# LVS-DR real servers: the VIP on lo, and never answer ARP for it.
+for w in web1 web2; do
+    ip netns exec $w sh -c 'ip addr add 192.168.72.8/32 dev lo label lo:0
+        sysctl -qw net.ipv4.conf.lo.arp_ignore=1 net.ipv4.conf.lo.arp_announce=2
+        sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2'
+done
+# The client accepts gratuitous ARP, as a LAN's router or switch would learn it.
+ip netns exec client sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.eth0.arp_accept=1
+
+# --- real servers -------------------------------------------------------------
+serve() { # name
+    mkdir -p "$W/www-$1"; echo test > "$W/www-$1/test.html"; echo "$1" | tr a-z A-Z > "$W/www-$1/index.html"
+    ip netns exec "$1" sh -c "cd $W/www-$1 && exec python3 -m http.server 80" >/dev/null 2>&1 &
+    eval "WEBPID_$1=$!"; PIDS="$PIDS $!"
+}
+serve web1; serve web2
+
+# --- the directors' /etc/ha.d -------------------------------------------------
+for d in master backup; do
+    etc=$W/$d/ha.d; mkdir -p "$etc/resource.d" "$W/$d/log" "$W/$d/state" "$W/$d/run"
+    cp "$root"/compat-configs/seed/{ha.cf,haresources,authkeys,ldirectord.cf} "$etc/"
+    chmod 600 "$etc/authkeys"
+    # The package's resource scripts (IPaddr, ...), with ldirectord -> ours.
+    cp -a /etc/ha.d/resource.d/. "$etc/resource.d/"
+    ln -sf "$BIN/ldirectord-rs" "$etc/resource.d/ldirectord"
+    if [ -n "${DEMO_FAST:-}" ]; then
+        sed -i -e 's/^keepalive .*/keepalive 1/' -e 's/^deadtime .*/deadtime 5/' \
+            -e 's/^warntime .*/warntime 3/' -e 's/^initdead .*/initdead 10/' "$etc/ha.cf"
+    fi
+done
+sed -i 's/^ucast eth1 192.168.1.3/ucast eth1 192.168.1.2/' "$W/backup/ha.d/ha.cf"
+
+director() { # name: heartbeatd in the director's own mount + UTS namespaces
+    local d=$1
+    ip netns exec $d unshare --mount --uts sh -c "
+        mount --make-rprivate /
+        mount --bind $W/$d/ha.d /etc/ha.d
+        mount --bind $W/$d/log /var/log
+        mount --bind $W/$d/state /var/lib
+        mount -t tmpfs run /run
+        mkdir -p /run/heartbeat/rsctmp /run/resource-agents /run/lock
+        hostname $d
+        exec $BIN/heartbeatd -f" >"$W/$d/heartbeatd.out" 2>&1 &
+    eval "HBPID_$d=$!"; PIDS="$PIDS $!"
+}
+
+vip_on() { ip -n "$1" -o addr show dev eth0 | grep -q '192.168.72.8/'; }
+table() { ip netns exec "$1" ipvsadm -Ln 2>/dev/null; }
+reals() { table "$1" | grep -c '^  -> 192.168.72.\(9\|10\):80'; }
+get() { ip netns exec client curl -s -m 2 http://192.168.72.8/ 2>/dev/null || echo "(no answer)"; }
+requests() { # n
+    local out=() i
+    for i in $(seq "$1"); do out+=("$(get)"); done
+    say "client: ${out[*]}"
+    LAST="${out[*]}"
+}
+
+say "starting heartbeatd on MASTER and BACKUP (seed configs$([ -n "${DEMO_FAST:-}" ] && echo ', fast timings'))"
+director master; director backup
+limit=$([ -n "${DEMO_FAST:-}" ] && echo 60 || echo 200)
+check "MASTER holds the VIP" "waitfor $limit 'vip_on master'"
+check "MASTER's ldirectord-rs has both reals" "waitfor 60 '[ \$(reals master) = 2 ]'"
+table master | sed 's/^/        /'
+requests 6
+check "requests alternate WEB1/WEB2" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+
+say "WEB1's web server stops"
+kill "$WEBPID_web1"
+check "WEB1 removed from the table" "waitfor 30 '[ \$(reals master) = 1 ]'"
+requests 4
+check "all requests on WEB2" '[[ $LAST != *WEB1* && $LAST == *WEB2* ]]'
+
+say "WEB1's web server is back"
+serve web1
+check "WEB1 restored" "waitfor 30 '[ \$(reals master) = 2 ]'"
+requests 4
+check "requests alternate again" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+
+say "MASTER dies (all its processes killed, its links down)"
+ip netns pids master | xargs -r kill -9; ip -n master link set eth0 down; ip -n master link set eth1 down
+t_dead=$(date +%s.%N)
+limit=$([ -n "${DEMO_FAST:-}" ] && echo 60 || echo 120)
+check "BACKUP holds the VIP" "waitfor $limit 'vip_on backup'"
+say "VIP on BACKUP $(printf '%.1f' "$(echo "$(date +%s.%N) - $t_dead" | bc)") s after MASTER died"
+check "BACKUP's ldirectord-rs has both reals" "waitfor 60 '[ \$(reals backup) = 2 ]'"
+requests 4
+check "requests keep working through BACKUP" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+
+say "MASTER comes back (rebooted: no VIP, empty IPVS table)"
+ip -n master addr del 192.168.72.8/24 dev eth0 2>/dev/null
+ip netns exec master ipvsadm -C
+ip -n master link set eth0 up; ip -n master link set eth1 up
+director master
+check "auto_failback: MASTER holds the VIP again" "waitfor $limit 'vip_on master && ! vip_on backup'"
+check "MASTER's table rebuilt, BACKUP's released" "waitfor 60 '[ \$(reals master) = 2 ] && [ \$(reals backup) = 0 ]'"
+requests 4
+check "requests served through MASTER" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+
+echo
+if [ $fail = 0 ]; then say "demo complete: every step as expected"; else
+    say "demo FAILED; logs follow"
+    for d in master backup; do echo "== $d ha-log"; tail -30 "$W/$d/log/ha-log"; echo "== $d heartbeatd.out"; tail -5 "$W/$d/heartbeatd.out"; done
+fi
+exit $fail
