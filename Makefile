@@ -46,6 +46,7 @@ hb-test: build
 	tests/hb/pair-test.sh ours ours
 	tests/hb/pair-test.sh legacy ours
 	tests/hb/pair-test.sh ours legacy
+	tests/hb/robustness-test.sh 60
 
 # The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
 # with the host root shared read-only; the initramfs is cached in target/vm/.

@@ -140,6 +140,9 @@ t_dead=$(date +%s.%N)
 limit=$([ -n "${DEMO_FAST:-}" ] && echo 60 || echo 120)
 check "BACKUP holds the VIP" "waitfor $limit 'vip_on backup'"
 say "VIP on BACKUP $(printf '%.1f' "$(echo "$(date +%s.%N) - $t_dead" | bc)") s after MASTER died"
+mac_backup=$(ip -n backup link show eth0 | awk '/link\/ether/ {print $2}')
+check "the client's ARP cache points the VIP at BACKUP ($mac_backup, gratuitous ARP)" \
+    "waitfor 5 'ip -n client neigh show 192.168.72.8 | grep -qi $mac_backup'"
 check "BACKUP's ldirectord-rs has both reals" "waitfor 60 '[ \$(reals backup) = 2 ]'"
 requests 4
 check "requests keep working through BACKUP" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'

@@ -66,7 +66,7 @@ start() { # nsuffix name kind
       exec sleep infinity" &
     local u=$!; sleep 0.3; PIDS="$PIDS $(pgrep -P $u) $u"; eval "P_$2='$(pgrep -P $u)'"
   else
-    ip netns exec ${T}$1 unshare --uts sh -c "hostname $2; HEARTBEATD_PIDFILE=$d/pid HEARTBEATD_STATEDIR=$d/state exec $OURS -c $d/etc -f" >$d/stderr 2>&1 &
+    ip netns exec ${T}$1 unshare --uts sh -c "hostname $2; HEARTBEATD_PIDFILE=$d/pid HEARTBEATD_STATEDIR=$d/state HEARTBEATD_CONTROL=$d/ctl.sock exec $OURS -c $d/etc -f" >$d/stderr 2>&1 &
     local p=$!; PIDS="$PIDS $p"; eval "P_$2=$p"
   fi
 }
@@ -95,6 +95,15 @@ else bad "kill -9 of master: no takeover ($(holder))"; fi
 rm -f $W/master/HAVE
 start m master $KM
 if waitfor 60 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "master back: auto_failback"; else bad "no failback ($(holder))"; fi
+if [ $KM = ours ]; then
+  ctl() { HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS "$@"; }
+  echo "      cl_status rscstatus: $(ctl cl_status rscstatus), nodestatus backup: $(ctl cl_status nodestatus backup)"
+  sleep 3  # a standby during a resource transition is refused, as by the legacy
+  ctl standby all >/dev/null
+  if waitfor 10 '[ -e $W/backup/HAVE ] && [ ! -e $W/master/HAVE ]'; then pass "hb_standby on master: backup holds"; else bad "standby: $(holder)"; fi
+  ctl takeover all >/dev/null
+  if waitfor 10 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "hb_takeover on master: master holds again"; else bad "takeover: $(holder)"; fi
+fi
 sleep 2
 t0=$(date +%s.%N); stop_graceful master $KM
 if waitfor 4 '[ -e $W/backup/HAVE ] && [ ! -e $W/master/HAVE ]'; then

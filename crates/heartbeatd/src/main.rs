@@ -11,8 +11,50 @@ use std::process::ExitCode;
 const EXIT_CONFIG_ERROR: u8 = 6;
 const EXIT_USAGE: u8 = 2;
 
+/// `hb_standby`, `hb_takeover` and `cl_status`, by name (a package links
+/// them to heartbeatd) or as `heartbeatd standby|takeover|cl_status ...`.
+fn operator_command(argv: &[String]) -> Option<ExitCode> {
+    let prog = std::path::Path::new(argv.first()?)
+        .file_name()?
+        .to_string_lossy()
+        .into_owned();
+    let (cmd, rest): (&str, &[String]) = match prog.as_str() {
+        "hb_standby" => ("standby", &argv[1..]),
+        "hb_takeover" => ("takeover", &argv[1..]),
+        "cl_status" => ("cl_status", &argv[1..]),
+        _ => match argv.get(1).map(String::as_str) {
+            Some(c @ ("standby" | "takeover" | "cl_status")) => (c, &argv[2..]),
+            _ => return None,
+        },
+    };
+    let mut words: Vec<&str> = if cmd == "cl_status" {
+        vec![]
+    } else {
+        vec![cmd]
+    };
+    words.extend(rest.iter().map(String::as_str));
+    if words.is_empty() {
+        eprintln!("usage: cl_status hbstatus|listnodes|nodestatus NODE|rscstatus");
+        return Some(ExitCode::from(EXIT_USAGE));
+    }
+    Some(match daemon::control::ask(&words) {
+        Ok(answer) => {
+            out(&answer);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::from(1)
+        }
+    })
+}
+
 fn main() -> ExitCode {
-    let opts = match cli::parse(std::env::args().skip(1)) {
+    let argv: Vec<String> = std::env::args().collect();
+    if let Some(code) = operator_command(&argv) {
+        return code;
+    }
+    let opts = match cli::parse(argv.into_iter().skip(1)) {
         Ok(o) => o,
         Err(msg) => {
             if !msg.is_empty() {

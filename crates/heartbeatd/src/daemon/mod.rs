@@ -5,6 +5,7 @@
 //! signal thread feed it through a channel, and it sleeps until the core's
 //! next deadline or the next input, whichever comes first.
 
+pub mod control;
 mod log;
 mod media;
 mod runner;
@@ -21,6 +22,7 @@ pub enum Input {
     GroupDone { index: usize, acquired: bool },
     Log(Level, String),
     Signal(i32),
+    Control(control::Request),
 }
 
 fn pid_path() -> PathBuf {
@@ -214,6 +216,15 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             }
         });
     }
+    if let Err(e) = control::listen(tx.clone()) {
+        log.log(
+            Level::Warning,
+            &format!(
+                "no control socket ({}): {e}",
+                control::socket_path().display()
+            ),
+        );
+    }
     let groups = loaded
         .haresources
         .as_ref()
@@ -240,6 +251,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
     let ttl = loaded.hacf.hopfudge.max(0) as u32 + loaded.hacf.nodes.len() as u32;
     let mut stopping = false;
     let mut bad = wire::BadPackets::default();
+    let mut write_errors: std::collections::HashMap<String, Option<Instant>> = Default::default();
     let mut actions = node.handle(now(), Event::Tick);
     loop {
         for a in actions.drain(..) {
@@ -248,7 +260,15 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                     Ok(packet) => {
                         for m in &media {
                             if let Err(e) = m.send(&packet) {
-                                log.log(Level::Warning, &e);
+                                // A dead link fails every send: say so once
+                                // a minute, not every keepalive.
+                                let last = write_errors.entry(m.name.clone()).or_insert(None);
+                                if last
+                                    .is_none_or(|t: Instant| t.elapsed() >= Duration::from_secs(60))
+                                {
+                                    log.log(Level::Warning, &e);
+                                    *last = Some(Instant::now());
+                                }
                             }
                         }
                     }
@@ -306,9 +326,64 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 Event::Shutdown
             }
             Ok(Input::Signal(_)) => continue,
+            Ok(Input::Control(req)) => match answer(&node, &name, &req.words) {
+                Answer::Text(t) => {
+                    control::reply(&req.reply_to, &t);
+                    continue;
+                }
+                Answer::Event(e, t) => {
+                    control::reply(&req.reply_to, &t);
+                    e
+                }
+            },
             Err(mpsc::RecvTimeoutError::Timeout) => Event::Tick,
             Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
         };
         actions = node.handle(now(), event);
+    }
+}
+
+enum Answer {
+    Text(String),
+    Event(Event, String),
+}
+
+/// The legacy commands' meaning: `standby`/`takeover` with all, local,
+/// foreign (or failback = foreign for standby), and cl_status's queries.
+fn answer(node: &Node, me: &str, words: &[String]) -> Answer {
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let set = |word: Option<&&str>| match word.copied().unwrap_or("all") {
+        "all" => Some(hb_core::RscSet::ALL),
+        "local" => Some(hb_core::RscSet::LOCAL),
+        "foreign" | "failback" => Some(hb_core::RscSet::FOREIGN),
+        _ => None,
+    };
+    match w.first().copied() {
+        Some("standby") => match set(w.get(1)) {
+            Some(s) => Answer::Event(Event::Standby(s), format!("Going standby [{}].", s.word())),
+            None => Answer::Text("usage: standby [all|local|foreign|failback]".into()),
+        },
+        Some("takeover") => match set(w.get(1)) {
+            Some(s) => Answer::Event(Event::Takeover(s), format!("Taking over [{}].", s.word())),
+            None => Answer::Text("usage: takeover [all|local|foreign|failback]".into()),
+        },
+        Some("hbstatus") => Answer::Text(format!("Heartbeat on this node is running ({me}).")),
+        Some("listnodes") => Answer::Text(node.config().nodes.join("\n")),
+        Some("nodestatus") => {
+            let n = w
+                .get(1)
+                .map(|s| s.to_lowercase())
+                .unwrap_or_else(|| me.to_string());
+            if n == me {
+                Answer::Text(node.status().as_str().to_string())
+            } else {
+                match node.peer_status(&n) {
+                    Some(st) => Answer::Text(st.as_str().to_string()),
+                    None => Answer::Text(format!("unknown node {n}")),
+                }
+            }
+        }
+        Some("rscstatus") => Answer::Text(node.claims().word().to_string()),
+        _ => Answer::Text("unknown command".into()),
     }
 }

@@ -66,23 +66,22 @@ pub fn decode(packet: &[u8], keys: &AuthKeys) -> Result<Message, String> {
 /// medium with the count since the last line.
 #[derive(Default)]
 pub struct BadPackets {
-    last: std::collections::HashMap<String, (Instant, u64)>,
+    last: std::collections::HashMap<String, (Option<Instant>, u64)>,
 }
 
 impl BadPackets {
     pub fn note(&mut self, log: &mut Log, medium: &str, why: &str) {
         let now = Instant::now();
-        let e = self
-            .last
-            .entry(medium.to_string())
-            .or_insert((now - Duration::from_secs(3600), 0));
+        let e = self.last.entry(medium.to_string()).or_insert((None, 0));
         e.1 += 1;
-        if now.duration_since(e.0) >= Duration::from_secs(10) {
+        if e.0
+            .is_none_or(|t: Instant| now.duration_since(t) >= Duration::from_secs(10))
+        {
             log.log(
                 Level::Warning,
                 &format!("dropped {} bad packet(s) on {medium}; last: {why}", e.1),
             );
-            *e = (now, 0);
+            *e = (Some(now), 0);
         }
     }
 }

@@ -1,0 +1,150 @@
+#!/bin/bash
+# robustness-test.sh [SECONDS]   (heartbeatd pair, both "ours")
+#
+# Same lab as pair-test.sh. Checks: 30 % packet loss in both directions
+# (nftables drops on each node's output) for SECONDS (default 60) at
+# keepalive 1 / deadtime 5 gives no false failover; forged and malformed
+# packets (wrong key, truncated, garbage, oversized) are dropped and the
+# node keeps running; a full partition longer than deadtime makes both
+# nodes hold the group (split brain, logged), and healing leaves exactly one
+# owner, the home node; RSS of each heartbeatd is printed.
+#
+# (pair-test.sh's own description follows.)
+#
+# A two-node cluster in two network namespaces joined by a veth pair (ucast
+# on e1, keepalive 1 / deadtime 5, auto_failback on), the resource a marker
+# script that creates a file. MASTER is the preferred node. Checks, in order:
+# the master acquires; steady state holds; kill -9 of the master -> the
+# backup takes over (the time is printed); the master restarts -> failback;
+# a graceful stop of the master -> immediate handover (well before
+# deadtime). "legacy" is Debian's heartbeat 3.0.6, run in its own mount, UTS
+# and PID namespaces with a private /etc/ha.d, /run and /var/lib/heartbeat.
+# Exits 0 only if every check passes; everything is removed on exit.
+set -u
+KM=ours; KB=ours; SECS=${1:-60}
+here=$(cd "$(dirname "$0")" && pwd -P)
+OURS=${HEARTBEATD:-$here/../../target/debug/heartbeatd}
+T=hbp$$
+W=$(mktemp -d /tmp/hb-pair.XXXXXX)
+fail=0
+pass() { echo "PASS $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+PIDS=""
+cleanup() { for p in $PIDS; do kill -9 $p 2>/dev/null; done; sleep 0.3; ip netns del ${T}m 2>/dev/null; ip netns del ${T}b 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+ip netns add ${T}m; ip netns add ${T}b
+ip link add e1 netns ${T}m type veth peer name e1 netns ${T}b
+ip -n ${T}m addr add 10.88.0.1/24 dev e1; ip -n ${T}m link set e1 up; ip -n ${T}m link set lo up
+ip -n ${T}b addr add 10.88.0.2/24 dev e1; ip -n ${T}b link set e1 up; ip -n ${T}b link set lo up
+for n in master backup; do
+  d=$W/$n; mkdir -p $d/etc $d/state
+  cp -a /etc/ha.d/. $d/etc/
+  peer=10.88.0.2; [ $n = backup ] && peer=10.88.0.1
+  cat > $d/etc/ha.cf <<CF
+logfile $d/ha-log
+keepalive 1
+deadtime 5
+warntime 3
+initdead 10
+udpport 694
+ucast e1 $peer
+auto_failback on
+node master
+node backup
+CF
+  echo "master marker" > $d/etc/haresources
+  printf 'auth 1\n1 sha1 SomeSharedSecret\n' > $d/etc/authkeys; chmod 600 $d/etc/authkeys
+  cat > $d/etc/resource.d/marker <<SH
+#!/bin/sh
+case "\$1" in
+  start) touch $d/HAVE;;
+  stop) rm -f $d/HAVE;;
+  status) if [ -e $d/HAVE ]; then echo running; else echo stopped; fi;;
+esac
+SH
+  chmod +x $d/etc/resource.d/marker
+done
+start() { # nsuffix name kind
+  local d=$W/$2
+  if [ $3 = legacy ]; then
+    ip netns exec ${T}$1 unshare --mount --uts --pid --fork --mount-proc bash -c "
+      mount --make-rprivate /; mount --bind $d/etc /etc/ha.d
+      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock
+      mount --bind $d/state /var/lib/heartbeat
+      hostname $2
+      /usr/libexec/heartbeat/heartbeat >$d/stderr 2>&1
+      exec sleep infinity" &
+    local u=$!; sleep 0.3; PIDS="$PIDS $(pgrep -P $u) $u"; eval "P_$2='$(pgrep -P $u)'"
+  else
+    ip netns exec ${T}$1 unshare --uts sh -c "hostname $2; HEARTBEATD_PIDFILE=$d/pid HEARTBEATD_STATEDIR=$d/state HEARTBEATD_CONTROL=$d/ctl.sock exec $OURS -c $d/etc -f" >$d/stderr 2>&1 &
+    local p=$!; PIDS="$PIDS $p"; eval "P_$2=$p"
+  fi
+}
+has() { [ -e $W/$1/HAVE ] && echo HAS || echo -; }
+show() { echo "--- $(date +%T) $1: master=$(has master) backup=$(has backup)"; }
+waitfor() { # secs condition
+  local i; for i in $(seq $(($1*10))); do eval "$2" && return 0; sleep 0.1; done; return 1; }
+holder() { echo "master=$(has master) backup=$(has backup)"; }
+stop_graceful() { # name kind
+  if [ $2 = legacy ]; then
+    pkill -TERM --ns $(eval echo \$P_$1) --nslist pid -f "master control process"
+  else
+    kill -TERM $(eval echo \$P_$1)
+  fi
+}
+
+
+echo "robustness: ours/ours, $SECS s at 30 % loss"
+start m master ours; start b backup ours
+if waitfor 60 '[ -e $W/master/HAVE ]'; then pass "master acquires"; else bad "master never acquired ($(holder))"; fi
+sleep 2
+for n in m b; do
+  ip netns exec ${T}$n nft -f - <<NFT
+table inet loss {
+  chain out { type filter hook output priority 0; udp dport 694 numgen random mod 100 < 30 drop; }
+}
+NFT
+done
+t_end=$(( $(date +%s) + SECS )); flips=0
+while [ $(date +%s) -lt $t_end ]; do
+  [ -e $W/backup/HAVE ] && flips=$((flips + 1))
+  sleep 0.5
+done
+if [ $flips = 0 ] && [ "$(holder)" = "master=HAS backup=-" ]; then pass "no false failover in $SECS s at 30 % loss"; else bad "failover under loss ($flips samples with backup holding; $(holder))"; fi
+lost=$(grep -c "lost packet" $W/backup/ha-log); echo "      (backup logged $lost 'lost packet' lines)"
+for n in m b; do ip netns exec ${T}$n nft delete table inet loss; done
+
+# Forged and malformed packets at the master's heartbeat port.
+ip netns exec ${T}b python3 - 10.88.0.1 <<'PY'
+import socket, sys, hmac, hashlib
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dst = (sys.argv[1], 694)
+body = b"###\n(1)t=status\n(1)st=active\n(1)src=backup\n(1)seq=ffff\n(1)hg=1\n(1)ts=1\n%%%\n"
+wrong = hmac.new(b"WrongSecret", body, hashlib.sha1).hexdigest().encode()
+for p in [body + b"42:1 " + wrong + b",", body[:20], b"garbage" * 10, b">>>\nt=status\n<<<\n", b"###\n" + b"x" * 60000]:
+    for _ in range(20):
+        s.sendto(p, dst)
+PY
+sleep 1
+ip netns exec ${T}m true
+if kill -0 $P_master 2>/dev/null && [ -e $W/master/HAVE ]; then pass "forged/malformed packets dropped, master still running and holding"; else bad "master hurt by bad packets"; fi
+if grep -q "bad packet" $W/master/ha-log; then pass "bad packets counted in the log: $(grep "bad packet" $W/master/ha-log | tail -1 | sed 's/.*WARN: //')"; else bad "bad packets not logged"; fi
+
+# Full partition longer than deadtime, then heal.
+for n in m b; do ip netns exec ${T}$n nft -f - <<NFT
+table inet cut {
+  chain out { type filter hook output priority 0; udp dport 694 drop; }
+}
+NFT
+done
+if waitfor 20 '[ -e $W/backup/HAVE ] && [ -e $W/master/HAVE ]'; then pass "partition: both nodes hold the group (split brain)"; else bad "partition: $(holder)"; fi
+for n in m b; do ip netns exec ${T}$n nft delete table inet cut; done
+if waitfor 30 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "healed: one owner, the home node"; else bad "after heal: $(holder)"; fi
+for n in master backup; do
+  rss=$(awk '/VmRSS/ {print $2, $3}' /proc/$(eval echo \$P_$n)/status 2>/dev/null)
+  echo "      RSS of heartbeatd ($n): $rss"
+done
+if [ $fail != 0 ]; then
+  echo "=== master log"; tail -40 $W/master/ha-log; echo "=== backup log"; tail -40 $W/backup/ha-log
+fi
+exit $fail
