@@ -46,7 +46,9 @@ hb-test: build
 	tests/hb/pair-test.sh ours ours
 	tests/hb/pair-test.sh legacy ours
 	tests/hb/pair-test.sh ours legacy
+	tests/hb/pair-test.sh ours ours off
 	tests/hb/robustness-test.sh 60
+	tests/hb/debian-initd-test.sh
 
 # The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
 # with the host root shared read-only; the initramfs is cached in target/vm/.
@@ -103,6 +105,9 @@ install:
 	for m in man/*.[0-9]; do install -D -m 0644 $$m $(DESTDIR)/usr/share/man/man$${m##*.}/$${m##*/}; done
 	install -D -m 0644 packaging/systemd/ldirectord-rs.service $(DESTDIR)/lib/systemd/system/ldirectord-rs.service
 	install -D -m 0755 packaging/init.d/ldirectord-rs $(DESTDIR)/etc/init.d/ldirectord-rs
+	install -D -m 0644 packaging/systemd/heartbeatd.service $(DESTDIR)/lib/systemd/system/heartbeatd.service
+	install -D -m 0755 packaging/init.d/heartbeatd $(DESTDIR)/etc/init.d/heartbeatd
+	for n in hb_standby hb_takeover cl_status; do ln -sf /usr/sbin/heartbeatd $(DESTDIR)/usr/sbin/$$n; done
 	install -d $(DESTDIR)/etc/ha.d/resource.d
 	ln -sf /usr/sbin/ldirectord-rs $(DESTDIR)/etc/ha.d/resource.d/ldirectord
 

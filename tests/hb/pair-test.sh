@@ -1,5 +1,5 @@
 #!/bin/bash
-# pair-test.sh MASTER BACKUP   (each "ours" or "legacy")
+# pair-test.sh MASTER BACKUP [FAILBACK]   (each "ours" or "legacy"; on|off)
 #
 # A two-node cluster in two network namespaces joined by a veth pair (ucast
 # on e1, keepalive 1 / deadtime 5, auto_failback on), the resource a marker
@@ -11,7 +11,7 @@
 # and PID namespaces with a private /etc/ha.d, /run and /var/lib/heartbeat.
 # Exits 0 only if every check passes; everything is removed on exit.
 set -u
-KM=${1:-ours}; KB=${2:-ours}
+KM=${1:-ours}; KB=${2:-ours}; FB=${3:-on}
 here=$(cd "$(dirname "$0")" && pwd -P)
 OURS=${HEARTBEATD:-$here/../../target/debug/heartbeatd}
 T=hbp$$
@@ -38,7 +38,7 @@ warntime 3
 initdead 10
 udpport 694
 ucast e1 $peer
-auto_failback on
+auto_failback $FB
 node master
 node backup
 CF
@@ -83,7 +83,7 @@ stop_graceful() { # name kind
   fi
 }
 
-echo "pair: $KM master, $KB backup"
+echo "pair: $KM master, $KB backup, auto_failback $FB"
 start m master $KM; start b backup $KB
 if waitfor 60 '[ -e $W/master/HAVE ]'; then pass "master acquires ($(holder))"; else bad "master never acquired ($(holder))"; fi
 sleep 3
@@ -94,7 +94,16 @@ if waitfor 30 '[ -e $W/backup/HAVE ]'; then
 else bad "kill -9 of master: no takeover ($(holder))"; fi
 rm -f $W/master/HAVE
 start m master $KM
-if waitfor 60 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "master back: auto_failback"; else bad "no failback ($(holder))"; fi
+if [ $FB = on ]; then
+  if waitfor 60 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "master back: auto_failback"; else bad "no failback ($(holder))"; fi
+else
+  sleep 15
+  if [ "$(holder)" = "master=- backup=HAS" ]; then pass "master back: the backup keeps the group (auto_failback off)"; else bad "auto_failback off: $(holder)"; fi
+  if [ $KM = ours ]; then
+    HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS takeover all >/dev/null
+    if waitfor 15 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "hb_takeover brings it home"; else bad "takeover with auto_failback off: $(holder)"; fi
+  fi
+fi
 if [ $KM = ours ]; then
   ctl() { HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS "$@"; }
   echo "      cl_status rscstatus: $(ctl cl_status rscstatus), nodestatus backup: $(ctl cl_status nodestatus backup)"

@@ -125,6 +125,36 @@ for p in [body + b"42:1 " + wrong + b",", body[:20], b"garbage" * 10, b">>>\nt=s
     for _ in range(20):
         s.sendto(p, dst)
 PY
+# A real packet from the backup, captured on the master's link, replayed
+# later (old seq), and the same packet re-signed as from a node that is not
+# in the cluster: both must change nothing.
+ip netns exec ${T}m python3 - $W/captured <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
+s.settimeout(10)
+while True:
+    d = s.recv(65535)
+    ihl = (d[0] & 15) * 4
+    if d[9] == 17 and int.from_bytes(d[ihl + 2:ihl + 4], "big") == 694 and b"src=backup" in d:
+        open(sys.argv[1], "wb").write(d[ihl + 8:]); break
+PY
+sleep 3
+ip netns exec ${T}b python3 - 10.88.0.1 $W/captured <<'PY'
+import socket, sys, hmac, hashlib
+pkt = open(sys.argv[2], "rb").read()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(5):
+    s.sendto(pkt, (sys.argv[1], 694))                     # replay: old seq
+end = pkt.index(b"%%%\n") + 4
+signed = pkt[:end].replace(b"src=backup", b"src=intrdr")
+mac = hmac.new(b"SomeSharedSecret", signed, hashlib.sha1).hexdigest()
+trailer = ("1 " + mac).encode()
+s.sendto(signed + str(len(trailer)).encode() + b":" + trailer + b",", (sys.argv[1], 694))
+PY
+sleep 2
+if [ -s $W/captured ]; then pass "replayed and foreign-node packets sent ($(wc -c < $W/captured) bytes captured)"; else bad "no packet captured to replay"; fi
+if [ "$(holder)" = "master=HAS backup=-" ] && kill -0 $P_master && kill -0 $P_backup; then pass "replay and foreign node: nothing changed"; else bad "replay/foreign changed state: $(holder)"; fi
+grep -iE "intrdr|replay|not in|unknown node" $W/master/ha-log | tail -2 | sed 's/^/      /'
 sleep 1
 ip netns exec ${T}m true
 if kill -0 $P_master 2>/dev/null && [ -e $W/master/HAVE ]; then pass "forged/malformed packets dropped, master still running and holding"; else bad "master hurt by bad packets"; fi

@@ -1,5 +1,6 @@
-//! heartbeat's log lines: `heartbeat[PID]: 2026/11/25_03:33:40 info: TEXT`
-//! in `logfile` (and `debugfile`), the bare text to syslog under
+//! heartbeat's log lines as 3.0.6 writes them to `logfile` (and
+//! `debugfile`): `Nov 25 09:11:02 master heartbeat: [PID]: info: TEXT`
+//! (observed in the mixed-pair tests); the bare text to syslog under
 //! `logfacility`; with no target, stderr.
 
 use hb_core::Level;
@@ -10,6 +11,7 @@ pub struct Log {
     debugfile: Option<String>,
     syslog: Option<syslog::Logger<syslog::LoggerBackend, syslog::Formatter3164>>,
     debug: bool,
+    host: String,
 }
 
 fn level_word(l: Level) -> &'static str {
@@ -22,20 +24,23 @@ fn level_word(l: Level) -> &'static str {
     }
 }
 
+/// `Nov 25 09:11:02`, syslog style, as the legacy's logfile lines start.
 fn timestamp() -> String {
     let t = unsafe { libc::time(std::ptr::null_mut()) };
     let mut tm: libc::tm = unsafe { std::mem::zeroed() };
     // SAFETY: valid pointers for the duration of the call.
     unsafe { libc::localtime_r(&t, &mut tm) };
-    format!(
-        "{:04}/{:02}/{:02}_{:02}:{:02}:{:02}",
-        tm.tm_year + 1900,
-        tm.tm_mon + 1,
-        tm.tm_mday,
-        tm.tm_hour,
-        tm.tm_min,
-        tm.tm_sec
-    )
+    let mut buf = [0u8; 32];
+    // SAFETY: buf is writable for its length; the format is NUL-terminated.
+    let n = unsafe {
+        libc::strftime(
+            buf.as_mut_ptr() as *mut libc::c_char,
+            buf.len(),
+            c"%b %e %H:%M:%S".as_ptr(),
+            &tm,
+        )
+    };
+    String::from_utf8_lossy(&buf[..n]).into_owned()
 }
 
 fn facility(name: &str) -> Option<syslog::Facility> {
@@ -78,14 +83,18 @@ impl Log {
             debugfile: hacf.debugfile.clone(),
             syslog,
             debug,
+            host: nix::unistd::gethostname()
+                .map(|h| h.to_string_lossy().into_owned())
+                .unwrap_or_default(),
         }
     }
 
     pub fn log(&mut self, level: Level, text: &str) {
         let line = format!(
-            "heartbeat[{}]: {} {}: {text}\n",
-            std::process::id(),
+            "{} {} heartbeat: [{}]: {}: {text}\n",
             timestamp(),
+            self.host,
+            std::process::id(),
             level_word(level)
         );
         if self.debug {

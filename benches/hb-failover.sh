@@ -1,0 +1,98 @@
+#!/bin/bash
+# hb-failover.sh KIND KEEPALIVE DEADTIME [RUNS]   (KIND: ours | legacy)
+#
+# Failover benchmark (a program, not a test): a pair of KIND on a LAN
+# bridge with a client namespace; the resource group is the VIP
+# `IPaddr2::10.88.0.100/24/eth0` (ours: native; legacy: Debian's script).
+# The client pings the VIP every 20 ms; after `kill -9` of the active node
+# the time until the VIP answers again is measured (the kill until the
+# first reply from the other node's MAC). Prints one line per run and the
+# median. Everything runs in namespaces removed on exit.
+set -u
+KIND=${1:-ours}; KA=${2:-1}; DT=${3:-5}; RUNS=${4:-3}
+here=$(cd "$(dirname "$0")" && pwd -P)
+OURS=${HEARTBEATD:-$here/../target/release/heartbeatd}
+T=hbf$$
+W=$(mktemp -d /tmp/hb-bench.XXXXXX)
+PIDS=""
+cleanup() { for p in $PIDS; do kill -9 $p 2>/dev/null; done; sleep 0.3; for n in m b c; do ip netns del ${T}$n 2>/dev/null; done; ip link del ${T}br 2>/dev/null; rm -rf "$W"; }
+trap cleanup EXIT
+ip link add ${T}br type bridge; ip link set ${T}br up
+for n in m b c; do ip netns add ${T}$n; ip -n ${T}$n link set lo up
+  ip link add ${T}$n type veth peer name eth0 netns ${T}$n; ip link set ${T}$n master ${T}br up; done
+ip -n ${T}m addr add 10.88.0.1/24 dev eth0; ip -n ${T}b addr add 10.88.0.2/24 dev eth0; ip -n ${T}c addr add 10.88.0.50/24 dev eth0
+for n in m b c; do ip -n ${T}$n link set eth0 up; done
+ip netns exec ${T}c sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.eth0.arp_accept=1
+for n in master backup; do
+  d=$W/$n; mkdir -p $d/etc $d/state
+  cp -a /etc/ha.d/. $d/etc/
+  peer=10.88.0.2; [ $n = backup ] && peer=10.88.0.1
+  cat > $d/etc/ha.cf <<CF
+logfile $d/ha-log
+keepalive $KA
+deadtime $DT
+warntime $DT
+initdead 10
+udpport 694
+ucast eth0 $peer
+auto_failback off
+node master
+node backup
+CF
+  echo "master IPaddr2::10.88.0.100/24/eth0" > $d/etc/haresources
+  printf 'auth 1\n1 sha1 SomeSharedSecret\n' > $d/etc/authkeys; chmod 600 $d/etc/authkeys
+done
+start() { # nsuffix name kind
+  local d=$W/$2
+  if [ $3 = legacy ]; then
+    ip netns exec ${T}$1 unshare --mount --uts --pid --fork --mount-proc bash -c "
+      mount --make-rprivate /; mount --bind $d/etc /etc/ha.d
+      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock
+      mount --bind $d/state /var/lib/heartbeat
+      hostname $2
+      /usr/libexec/heartbeat/heartbeat >$d/stderr 2>&1
+      exec sleep infinity" &
+    local u=$!; sleep 0.3; PIDS="$PIDS $(pgrep -P $u) $u"; eval "P_$2='$(pgrep -P $u)'"
+  else
+    ip netns exec ${T}$1 unshare --uts sh -c "hostname $2; HEARTBEATD_PIDFILE=$d/pid HEARTBEATD_STATEDIR=$d/state HEARTBEATD_CONTROL=$d/ctl.sock exec $OURS -c $d/etc -f" >$d/stderr 2>&1 &
+    local p=$!; PIDS="$PIDS $p"; eval "P_$2=$p"
+  fi
+}
+
+vip_mac() { ip -n ${T}c neigh show 10.88.0.100 | awk '{print $5}'; }
+mac_of() { ip -n ${T}$1 link show eth0 | awk '/link\/ether/ {print $2}'; }
+start m master $KIND; start b backup $KIND
+for i in $(seq 600); do ip -n ${T}m -o addr show dev eth0 | grep -q 10.88.0.100 && break; sleep 0.1; done
+ip -n ${T}m -o addr show dev eth0 | grep -q 10.88.0.100 || { echo "master never took the VIP"; tail -20 $W/master/ha-log; exit 1; }
+sleep 2
+active=m; standby=b; results=""
+for r in $(seq $RUNS); do
+  # Ping the VIP every 20 ms with timestamps; the killed node's link goes
+  # down with it, so any reply after the kill comes from the other node.
+  ip netns exec ${T}c python3 $here/vip-pinger.py 10.88.0.100 > $W/ping.$r 2>&1 &
+  pinger=$!; PIDS="$PIDS $pinger"; sleep 0.5
+  # The node dies: its link first, so no reply can come from it after t0.
+  ip -n ${T}$active link set eth0 down
+  kill -9 $(eval echo \$P_$( [ $active = m ] && echo master || echo backup ))
+  t0=$(date +%s.%N)
+  t1=""
+  for i in $(seq 600); do
+    t1=$(awk -v t0=$t0 '$1 > t0 { print $1; exit }' $W/ping.$r)
+    [ -n "$t1" ] && break
+    sleep 0.1
+  done
+  kill $pinger 2>/dev/null
+  if [ -z "$t1" ]; then echo "run $r: no answer within 60 s"; head -3 $W/ping.$r; tail -3 $W/ping.$r; for f in $W/*/ha-log; do echo "== $f"; tail -n 15 $f; done; exit 1; fi
+  dt=$(echo "$t1 - $t0" | bc); results="$results $dt"
+  echo "run $r: kill -9 of the active node -> VIP answers from the other after $(printf %.3f $dt) s"
+  # Bring the killed node back as the new standby, as after a reboot
+  # (no VIP), once the survivor holds everything.
+  sleep 2
+  ip -n ${T}$active addr del 10.88.0.100/24 dev eth0 2>/dev/null
+  ip -n ${T}$active link set eth0 up
+  n=$( [ $active = m ] && echo master || echo backup ); start $active $n $KIND
+  sleep 12  # past initdead, so the next kill meets a settled pair
+  tmp=$active; active=$standby; standby=$tmp
+done
+[ -n "${BENCH_DEBUG:-}" ] && for f in $W/*/ha-log; do echo "== $f"; tail -n 25 $f; done
+echo "$KIND keepalive=$KA deadtime=$DT: median $(printf '%s\n' $results | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)]}') s over $RUNS runs"
