@@ -125,6 +125,21 @@ impl Director {
         self.reconcile("check", logs)
     }
 
+    /// `maintenancedir`: the real behind `check` is forced down at once,
+    /// whatever `failurecount` says, as the legacy forces it.
+    pub fn force_down(&mut self, check: CheckId) -> Vec<Action> {
+        for (vi, v) in self.plan.virtuals.iter().enumerate() {
+            for (ri, r) in v.reals.iter().enumerate() {
+                if r.check == Some(check) {
+                    let h = &mut self.health[vi][ri];
+                    h.failcount = h.failcount.max(1);
+                    h.up = false;
+                }
+            }
+        }
+        self.reconcile("check", Vec::new())
+    }
+
     /// A new configuration: health carries over for reals that stay in
     /// the same virtual service; services no longer configured are removed.
     pub fn reload(&mut self, plan: Plan) -> Vec<Action> {

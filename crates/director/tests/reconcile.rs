@@ -293,3 +293,23 @@ fn reload_adds_and_removes_without_touching_the_rest() {
     );
     assert_eq!(ops(&a).len(), 1);
 }
+
+/// maintenancedir forces a real down at once, even with failurecount 3.
+#[test]
+fn maintenance_forces_down_at_once() {
+    let cf = SEED.replace("checkinterval=1", "checkinterval=1\nfailurecount=3");
+    let mut d = director(&cf);
+    let (web1, _) = checks(&d);
+    d.start(&Table::default());
+    d.on_check(web1, true);
+    let a = d.force_down(web1);
+    assert_eq!(
+        logs(&a)[0],
+        "Deleted real server: 192.168.72.9:80 (192.168.72.8:80)"
+    );
+    assert!(d.force_down(web1).is_empty(), "already down: nothing more");
+    let a = d.on_check(web1, true);
+    assert!(logs(&a).contains(
+        &"Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 1)".to_string()
+    ));
+}

@@ -12,8 +12,9 @@ fn config(lab: &Lab, quiescent: &str, cleanstop: &str, reals: &[(&str, u32)]) ->
     let mut cf = format!(
         "checktimeout=2\nnegotiatetimeout=2\ncheckinterval=1\nautoreload=yes\n\
          logfile=\"{}\"\nquiescent={quiescent}\ncleanstop={cleanstop}\n\
-         virtual=10.9.0.100:80\n",
-        lab.dir.join("d.cf.log").display()
+         maintenancedir={}\nvirtual=10.9.0.100:80\n",
+        lab.dir.join("d.cf.log").display(),
+        lab.dir.join("maint").display()
     );
     for (ip, w) in reals {
         cf.push_str(&format!("\treal={ip}:80 gate {w}\n"));
@@ -38,6 +39,7 @@ fn quiescent_hung_reset_autoreload_and_stop() {
     let mut lab = Lab::new();
     let t = lab.tag.clone();
     let rundir = format!("LDIRECTORD_RUNDIR={}", lab.dir.display());
+    std::fs::create_dir_all(lab.dir.join("maint")).unwrap();
     let cf = lab.write(
         "d.cf",
         &config(&lab, "yes", "no", &[("10.9.0.2", 1), ("10.9.0.3", 2)]),
@@ -103,6 +105,17 @@ fn quiescent_hung_reset_autoreload_and_stop() {
     assert!(lab
         .log("d.cf")
         .contains("Restored real server: 10.9.0.2:80 (10.9.0.100:80) (Weight set to 1)"));
+
+    // maintenancedir: a file named after the real forces it down without
+    // a check; removing it brings the real back.
+    std::fs::write(lab.dir.join("maint/10.9.0.2"), "").unwrap();
+    wait_until("WEB1 in maintenance", 30, || {
+        line(&table(&lab), "10.9.0.2").as_deref() == Some("-> 10.9.0.2:80 Route 0")
+    });
+    std::fs::remove_file(lab.dir.join("maint/10.9.0.2")).unwrap();
+    wait_until("WEB1 out of maintenance", 30, || {
+        line(&table(&lab), "10.9.0.2").as_deref() == Some("-> 10.9.0.2:80 Route 1")
+    });
 
     // Autoreload: WEB2's weight changes in place, WEB1 is removed, a new
     // real without a server comes in quiescent.

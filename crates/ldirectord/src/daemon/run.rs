@@ -25,6 +25,9 @@ struct State {
     generation: u64,
     cleanstop: bool,
     autoreload: bool,
+    /// `maintenancedir`, and each check's real server for its file names.
+    maintenance: Option<std::path::PathBuf>,
+    reals: Vec<std::net::SocketAddr>,
     fingerprint: Option<(std::time::SystemTime, u64)>,
 }
 
@@ -160,6 +163,8 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
         generation: 0,
         cleanstop: loaded.cf.global.cleanstop,
         autoreload: loaded.cf.global.autoreload,
+        maintenance: loaded.cf.global.maintenancedir.clone().map(Into::into),
+        reals: loaded.plan.checks.iter().map(|c| c.real).collect(),
         fingerprint: config::fingerprint(config_path),
     };
     match ipvs.dump() {
@@ -187,6 +192,12 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
         tokio::time::interval(Duration::from_secs(loaded.cf.global.checkinterval.max(1)));
     loop {
         for id in state.schedule.due(now_ms()) {
+            if in_maintenance(state.maintenance.as_deref(), state.reals[id]) {
+                state.schedule.finished(id, now_ms());
+                let actions = state.director.force_down(id);
+                execute(actions, ipvs, &mut state.director, log);
+                continue;
+            }
             let spec = state.specs[id].clone();
             let tx = tx.clone();
             let generation = state.generation;
@@ -247,6 +258,8 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logg
             state.schedule = schedule(&loaded, now);
             state.cleanstop = loaded.cf.global.cleanstop;
             state.autoreload = loaded.cf.global.autoreload;
+            state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
+            state.reals = loaded.plan.checks.iter().map(|c| c.real).collect();
             let actions = state.director.reload(loaded.plan);
             execute(actions, ipvs, &mut state.director, log);
         }
@@ -257,4 +270,15 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logg
             log.log(" - ignore new configuration");
         }
     }
+}
+
+/// The legacy's maintenance files for a real: `IP:PORT` or `IP` in
+/// `maintenancedir` force it down without a check. (The legacy also looks
+/// for the real's reverse-DNS names; we look for addresses only.)
+fn in_maintenance(dir: Option<&Path>, real: std::net::SocketAddr) -> bool {
+    let Some(dir) = dir else {
+        return false;
+    };
+    let ip = real.ip().to_string();
+    dir.join(format!("{ip}:{}", real.port())).exists() || dir.join(&ip).exists()
 }
