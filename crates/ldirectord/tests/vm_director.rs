@@ -12,9 +12,10 @@ fn config(lab: &Lab, quiescent: &str, cleanstop: &str, reals: &[(&str, u32)]) ->
     let mut cf = format!(
         "checktimeout=2\nnegotiatetimeout=2\ncheckinterval=1\nautoreload=yes\n\
          logfile=\"{}\"\nquiescent={quiescent}\ncleanstop={cleanstop}\n\
-         maintenancedir={}\nvirtual=10.9.0.100:80\n",
+         maintenancedir={}\ncallback=\"{}\"\nvirtual=10.9.0.100:80\n",
         lab.dir.join("d.cf.log").display(),
-        lab.dir.join("maint").display()
+        lab.dir.join("maint").display(),
+        lab.dir.join("callback.sh").display()
     );
     for (ip, w) in reals {
         cf.push_str(&format!("\treal={ip}:80 gate {w}\n"));
@@ -40,6 +41,16 @@ fn quiescent_hung_reset_autoreload_and_stop() {
     let t = lab.tag.clone();
     let rundir = format!("LDIRECTORD_RUNDIR={}", lab.dir.display());
     std::fs::create_dir_all(lab.dir.join("maint")).unwrap();
+    let called = lab.dir.join("callback.args");
+    std::fs::write(
+        lab.dir.join("callback.sh"),
+        format!("#!/bin/sh\necho \"$@\" >> {}\n", called.display()),
+    )
+    .unwrap();
+    std::process::Command::new("chmod")
+        .args(["+x", &lab.dir.join("callback.sh").display().to_string()])
+        .status()
+        .unwrap();
     let cf = lab.write(
         "d.cf",
         &config(&lab, "yes", "no", &[("10.9.0.2", 1), ("10.9.0.3", 2)]),
@@ -128,6 +139,13 @@ fn quiescent_hung_reset_autoreload_and_stop() {
         line(&l, "10.9.0.3").as_deref() == Some("-> 10.9.0.3:80 Route 5")
             && line(&l, "10.9.0.2").is_none()
             && line(&l, "10.9.0.4").as_deref() == Some("-> 10.9.0.4:80 Route 0")
+    });
+
+    // The callback ran with the configuration's path when the file changed.
+    wait_until("callback called", 10, || {
+        std::fs::read_to_string(&called)
+            .map(|t| t.trim() == cf.display().to_string())
+            .unwrap_or(false)
     });
 
     // A bad edit is reported with file and line; the table is kept.

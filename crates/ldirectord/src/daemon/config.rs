@@ -23,8 +23,12 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     })
 }
 
-/// What autoreload compares: the file's modification time and length.
-pub fn fingerprint(path: &Path) -> Option<(std::time::SystemTime, u64)> {
-    let m = std::fs::metadata(path).ok()?;
-    Some((m.modified().ok()?, m.len()))
+/// What the change check compares: a hash of the file's content (the
+/// legacy compares an MD5 of it), so a touch without a change is no change.
+pub fn fingerprint(path: &Path) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let text = std::fs::read(path).ok()?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    Some(h.finish())
 }

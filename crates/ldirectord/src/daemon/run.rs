@@ -27,8 +27,10 @@ struct State {
     autoreload: bool,
     /// `maintenancedir`, and each check's real server for its file names.
     maintenance: Option<std::path::PathBuf>,
+    /// `callback`: run with the config path when the file changes.
+    callback: Option<String>,
     reals: Vec<std::net::SocketAddr>,
-    fingerprint: Option<(std::time::SystemTime, u64)>,
+    fingerprint: Option<u64>,
 }
 
 fn specs(loaded: &Loaded, log: &mut Logger) -> (Vec<CheckSpec>, Vec<Option<NegotiateEvery>>) {
@@ -164,6 +166,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
         cleanstop: loaded.cf.global.cleanstop,
         autoreload: loaded.cf.global.autoreload,
         maintenance: loaded.cf.global.maintenancedir.clone().map(Into::into),
+        callback: loaded.cf.global.callback.clone(),
         reals: loaded.plan.checks.iter().map(|c| c.real).collect(),
         fingerprint: config::fingerprint(config_path),
     };
@@ -231,11 +234,25 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
             _ = term.recv() => break,
             _ = async { match int.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => break,
             _ = hup.recv() => reload(config_path, &mut state, ipvs, log, now_ms()),
-            _ = autoreload_tick.tick(), if state.autoreload => {
+            _ = autoreload_tick.tick() => {
+                // As the legacy: every cycle, whatever autoreload says, a
+                // changed file is noticed; it is reread only with
+                // autoreload=yes; the callback runs either way.
                 let fp = config::fingerprint(config_path);
                 if fp != state.fingerprint {
+                    state.fingerprint = fp;
                     log.log(&format!("Configuration file '{}' has changed on disk", config_path.display()));
-                    reload(config_path, &mut state, ipvs, log, now_ms());
+                    if state.autoreload {
+                        reload(config_path, &mut state, ipvs, log, now_ms());
+                    } else {
+                        log.log(" - ignore new configuration");
+                    }
+                    if let Some(cb) = state.callback.as_deref().filter(|c| is_executable(Path::new(c))) {
+                        let started = tokio::process::Command::new(cb).arg(config_path).spawn();
+                        if let Err(e) = started {
+                            log.log(&format!("callback {cb}: {e}"));
+                        }
+                    }
                 }
             }
         }
@@ -259,6 +276,7 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logg
             state.cleanstop = loaded.cf.global.cleanstop;
             state.autoreload = loaded.cf.global.autoreload;
             state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
+            state.callback = loaded.cf.global.callback.clone();
             state.reals = loaded.plan.checks.iter().map(|c| c.real).collect();
             let actions = state.director.reload(loaded.plan);
             execute(actions, ipvs, &mut state.director, log);
@@ -281,4 +299,11 @@ fn in_maintenance(dir: Option<&Path>, real: std::net::SocketAddr) -> bool {
     };
     let ip = real.ip().to_string();
     dir.join(format!("{ip}:{}", real.port())).exists() || dir.join(&ip).exists()
+}
+
+fn is_executable(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
