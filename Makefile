@@ -12,8 +12,8 @@ build:
 
 # The seed deployment end to end (tests/demo/seed-demo.sh): client, MASTER,
 # BACKUP, WEB1, WEB2 in network namespaces inside the IPVS VM, heartbeatd and
-# ldirectord-rs on the directors with the seed's own files and timings (it
-# takes a few minutes: the seed says initdead 120, deadtime 30).
+# ldirectord-rs on the directors with the seed's own files and timings
+# (about 90 s: the seed's deadtime is 30 s).
 demo: build vm-initramfs
 	@tests/demo/seed-config.sh | head -n 3
 	@tests/demo/seed-demo.sh

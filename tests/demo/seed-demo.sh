@@ -16,7 +16,7 @@
 #
 # DEMO_FAST=1 (what `make test` uses) shortens ha.cf's timings
 # (keepalive 1, deadtime 5, warntime 3, initdead 10); otherwise the seed's
-# own (deadtime 30 s, initdead 120 s) are used and the demo takes minutes.
+# own (deadtime 30 s, initdead 120 s) are used; the demo then takes ~90 s.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/../.." && pwd -P)
