@@ -11,54 +11,12 @@
 set -u
 KIND=${1:-ours}; KA=${2:-1}; DT=${3:-5}; RUNS=${4:-3}
 here=$(cd "$(dirname "$0")" && pwd -P)
-OURS=${HEARTBEATD:-$here/../target/release/heartbeatd}
-T=hbf$$
-W=$(mktemp -d /tmp/hb-bench.XXXXXX)
-PIDS=""
-cleanup() { for p in $PIDS; do kill -9 $p 2>/dev/null; done; sleep 0.3; for n in m b c; do ip netns del ${T}$n 2>/dev/null; done; ip link del ${T}br 2>/dev/null; rm -rf "$W"; }
-trap cleanup EXIT
-ip link add ${T}br type bridge; ip link set ${T}br up
-for n in m b c; do ip netns add ${T}$n; ip -n ${T}$n link set lo up
-  ip link add ${T}$n type veth peer name eth0 netns ${T}$n; ip link set ${T}$n master ${T}br up; done
-ip -n ${T}m addr add 10.88.0.1/24 dev eth0; ip -n ${T}b addr add 10.88.0.2/24 dev eth0; ip -n ${T}c addr add 10.88.0.50/24 dev eth0
-for n in m b c; do ip -n ${T}$n link set eth0 up; done
+HEARTBEATD=${HEARTBEATD:-$here/../target/release/heartbeatd}
+. "$here/../tests/hb/lab.sh"
+lab_init hbf
+lab_bridge
 ip netns exec ${T}c sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.eth0.arp_accept=1
-for n in master backup; do
-  d=$W/$n; mkdir -p $d/etc $d/state
-  cp -a /etc/ha.d/. $d/etc/
-  peer=10.88.0.2; [ $n = backup ] && peer=10.88.0.1
-  cat > $d/etc/ha.cf <<CF
-logfile $d/ha-log
-keepalive $KA
-deadtime $DT
-warntime $DT
-initdead 10
-udpport 694
-ucast eth0 $peer
-auto_failback off
-node master
-node backup
-CF
-  echo "master IPaddr2::10.88.0.100/24/eth0" > $d/etc/haresources
-  printf 'auth 1\n1 sha1 SomeSharedSecret\n' > $d/etc/authkeys; chmod 600 $d/etc/authkeys
-done
-start() { # nsuffix name kind
-  local d=$W/$2
-  if [ $3 = legacy ]; then
-    ip netns exec ${T}$1 unshare --mount --uts --pid --fork --mount-proc bash -c "
-      mount --make-rprivate /; mount --bind $d/etc /etc/ha.d
-      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock
-      mount --bind $d/state /var/lib/heartbeat
-      hostname $2
-      /usr/libexec/heartbeat/heartbeat >$d/stderr 2>&1
-      exec sleep infinity" &
-    local u=$!; sleep 0.3; PIDS="$PIDS $(pgrep -P $u) $u"; eval "P_$2='$(pgrep -P $u)'"
-  else
-    ip netns exec ${T}$1 unshare --uts sh -c "hostname $2; HEARTBEATD_PIDFILE=$d/pid HEARTBEATD_STATEDIR=$d/state HEARTBEATD_CONTROL=$d/ctl.sock exec $OURS -c $d/etc -f" >$d/stderr 2>&1 &
-    local p=$!; PIDS="$PIDS $p"; eval "P_$2=$p"
-  fi
-}
-
+lab_configs eth0 $KA $DT off IPaddr2::10.88.0.100/24/eth0
 vip_mac() { ip -n ${T}c neigh show 10.88.0.100 | awk '{print $5}'; }
 mac_of() { ip -n ${T}$1 link show eth0 | awk '/link\/ether/ {print $2}'; }
 start m master $KIND; start b backup $KIND
