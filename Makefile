@@ -3,7 +3,14 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
 
-.PHONY: demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+# ldirectord-rs and the legacy ldirectord at scale (10,000 reals, 500
+# virtuals, 5 min each; needs nginx and ldirectord): CPU, RSS, detection latency.
+bench-ldirectord:
+	$(CARGO) build --release -p ldirectord-rs
+	$(CARGO) build --release -p ipvs --example ipvsadm_standin
+	benches/ldirectord-scale.py
+
+.PHONY: bench-ldirectord demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 

@@ -9,4 +9,4 @@ mod run;
 
 pub use args::{parse, ArgError, Cmd, Invocation, SvcArg};
 pub(crate) use names::port_by_name;
-pub use run::{main, Io};
+pub use run::{main, operation, Io};

@@ -96,7 +96,7 @@ fn sched_flag_bits(scheduler: &str, list: &str) -> Result<u32, String> {
 }
 
 /// The operation a table-changing command line stands for.
-fn operation(inv: &Invocation) -> Result<Option<Operation>, String> {
+pub fn operation(inv: &Invocation) -> Result<Option<Operation>, String> {
     let Some(svc) = &inv.svc else {
         return Ok(None);
     };

@@ -5,6 +5,7 @@
 
 mod checks;
 mod config;
+mod kernel;
 mod logger;
 mod pidfile;
 mod run;

@@ -4,10 +4,10 @@
 
 use super::checks;
 use super::config::{self, Loaded};
+use super::kernel::Kernel;
 use super::logger::Logger;
 use super::pidfile;
 use director::{Action, Director, Schedule};
-use ipvs::Ipvs;
 use lvs_check::{CheckSpec, NegotiateEvery, Phase};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -61,7 +61,7 @@ fn schedule(loaded: &Loaded, now: u64) -> Schedule {
 
 /// Carries out the director's actions; a refused operation makes us read
 /// the kernel's table back and reconcile once more from what is there.
-fn execute(actions: Vec<Action>, ipvs: &mut Ipvs, director: &mut Director, log: &mut Logger) {
+fn execute(actions: Vec<Action>, ipvs: &mut Kernel, director: &mut Director, log: &mut Logger) {
     let mut resync = false;
     for a in actions {
         match a {
@@ -122,13 +122,19 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
     for w in &loaded.warnings {
         log.log(w);
     }
-    let mut ipvs = match Ipvs::open_or_load() {
+    let mut ipvs = match Kernel::open() {
         Ok(i) => i,
         Err(e) => {
             log.log(&format!("Exiting with exit_status 1: {e}"));
             return 1;
         }
     };
+    if ipvs.is_standin() {
+        log.log(&format!(
+            "{}=standin: IPVS operations go to an in-process table, not the kernel",
+            super::kernel::STANDIN_ENV
+        ));
+    }
     let pid_path = pidfile::path(config_path);
     if let Err(e) = pidfile::write(&pid_path) {
         log.log(&format!(
@@ -153,7 +159,7 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
     status
 }
 
-async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &mut Logger) -> u8 {
+async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: &mut Logger) -> u8 {
     let t0 = Instant::now();
     let now_ms = move || t0.elapsed().as_millis() as u64;
     let (specs, every) = specs(&loaded, log);
@@ -265,7 +271,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
 
 /// A new configuration replaces the old only if it loads cleanly; a bad
 /// edit is logged with its file and line and the running table is kept.
-fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logger, now: u64) {
+fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Logger, now: u64) {
     state.fingerprint = config::fingerprint(config_path);
     match config::load(config_path) {
         Ok(loaded) => {
