@@ -93,6 +93,12 @@ class Cgroup:
         with open(f"{self.dirs['cpuacct']}/cpuacct.usage") as f:
             return int(f.read())
 
+    def user_sys(self):
+        with open(f"{self.dirs['cpuacct']}/cpuacct.stat") as f:
+            v = dict(line.split() for line in f)
+        hz = os.sysconf("SC_CLK_TCK")
+        return int(v["user"]) / hz, int(v["system"]) / hz
+
     def pids(self):
         with open(f"{self.dirs['cpuacct']}/cgroup.procs") as f:
             return [int(x) for x in f.read().split()]
@@ -186,6 +192,13 @@ def run_one(kind, args, ns, tmp):
             f"/usr/sbin/ldirectord {cfg} start'"
         )
     subprocess.run(["sh", "-c", cmd], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        return measure(kind, args, ns, log, cg)
+    finally:
+        cg.kill_all()
+
+
+def measure(kind, args, ns, log, cg):
     watch = LogWatch(log)
     t0 = time.monotonic()
     built = None
@@ -200,7 +213,7 @@ def run_one(kind, args, ns, tmp):
         f"{time.monotonic() - t0:.1f} s" + ("" if built else " (warm-up limit reached)"),
         flush=True,
     )
-    cpu0, w0 = cg.cpu_ns(), time.monotonic()
+    cpu0, w0, us0 = cg.cpu_ns(), time.monotonic(), cg.user_sys()
     latencies = []
     missed = 0
     blocked = {}  # ip -> time blocked
@@ -238,16 +251,19 @@ def run_one(kind, args, ns, tmp):
         time.sleep(0.005)
     wall = time.monotonic() - w0
     cpu = (cg.cpu_ns() - cpu0) / 1e9
+    us1 = cg.user_sys()
+    user, system = (us1[0] - us0[0]) / wall, (us1[1] - us0[1]) / wall
     rss, pss, nproc = cg.memory()
     missed = len(blocked)
     for ip in list(blocked) + list(release):
         sh(f"ip netns exec {ns} nft delete element inet ldb down '{{ {ip} }}'", check=False)
-    cg.kill_all()
     return {
         "kind": kind,
         "built": built,
         "present": len(watch.present),
         "cpu": cpu / wall,
+        "user": user,
+        "sys": system,
         "rss": max(peak_rss, rss) / 1024,
         "pss": max(peak_pss, pss) / 1024,
         "procs": nproc,
@@ -257,6 +273,8 @@ def run_one(kind, args, ns, tmp):
 
 
 def main():
+    # SIGTERM unwinds like ^C, so the namespace, nginx and daemons go.
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     ap = argparse.ArgumentParser()
     ap.add_argument("--reals", type=int, default=10000)
     ap.add_argument("--virtuals", type=int, default=500)
@@ -308,12 +326,12 @@ http {{ access_log off; server {{ listen 80 backlog=8192; root {tmp}/www; }} }}
             f"\n{args.reals} reals / {args.virtuals} virtuals, checkinterval=1, "
             f"checktimeout=2, {args.secs} s measured"
         )
-        print("daemon   table built   CPU (cores)  RSS MB  PSS MB  procs  detections  p50 ms  p99 ms  max ms  undetected")
+        print("daemon   table built   CPU (cores) (user+sys)  RSS MB  PSS MB  procs  detections  p50 ms  p99 ms  max ms  undetected")
         for r in results:
             lat = [x * 1000 for x in r["lat"]]
             built = f"{r['built']:.1f} s" if r["built"] else f"{r['present']} in"
             print(
-                f"{r['kind']:<8} {built:>12} {r['cpu']:>12.3f} {r['rss']:>7.1f} {r['pss']:>7.1f} "
+                f"{r['kind']:<8} {built:>12} {r['cpu']:>12.3f} ({r['user']:.2f}+{r['sys']:.2f}) {r['rss']:>7.1f} {r['pss']:>7.1f} "
                 f"{r['procs']:>6} {len(lat):>11} {pct(lat, 50):>7.0f} {pct(lat, 99):>7.0f} "
                 f"{(max(lat) if lat else float('nan')):>7.0f} {r['missed']:>11}"
             )

@@ -4,16 +4,18 @@
 //! servers and the distinct checks to run; [`Director`] takes check results
 //! (and `now` nowhere: it has no timers) and returns [`Action`]s: IPVS
 //! operations from the diff engine, log lines worded like ldirectord 4.12's,
-//! and fallback commands. [`Schedule`] says which checks are due when. The
+//! fallback commands and e-mail alerts ([`alerts`]). [`Schedule`] says which checks are due when. The
 //! daemon (crates/ldirectord) runs the checks, applies the operations and
 //! writes the log; tests drive this core directly.
 
+pub mod alerts;
 mod director;
 mod health;
 mod logs;
 pub mod plan;
 mod schedule;
 
-pub use director::{Action, Director};
+pub use alerts::{AlertBook, AlertSettings, Email};
+pub use director::{Action, Alert, DaemonStatus, Director};
 pub use plan::{CheckId, CheckPlan, Plan, PlanError, RealPlan, VirtualPlan};
 pub use schedule::Schedule;

@@ -30,6 +30,14 @@ pub fn quiescent(r: &SocketAddr, v: &str) -> String {
     )
 }
 
+/// A quiescent real put back into the table (`readdquiescent=yes`).
+pub fn readd_quiescent(r: &SocketAddr, v: &str) -> String {
+    format!(
+        "Readd Quiescent real server: {} ({v}) (Weight set to 0)",
+        server(r)
+    )
+}
+
 pub fn deleted(kind: &str, r: &SocketAddr, v: &str) -> String {
     format!("Deleted {kind} server: {} ({v})", server(r))
 }

@@ -34,6 +34,9 @@ pub struct VirtualPlan {
     pub reals: Vec<RealPlan>,
     pub fallback: Option<RealPlan>,
     pub quiescent: bool,
+    /// `readdquiescent`: a quiescent real that is down and has gone from
+    /// the kernel's table (deleted by hand) is put back at weight 0.
+    pub readdquiescent: bool,
     pub failurecount: u32,
     pub fallbackcommand: Option<String>,
     /// The legacy's `proto` word for the fallback command (`tcp`, `udp`, `fwm`).
@@ -319,6 +322,7 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
             reals,
             fallback,
             quiescent: v.quiescent,
+            readdquiescent: cfg.global.readdquiescent,
             failurecount: v.failurecount.clamp(1, u32::MAX as u64) as u32,
             fallbackcommand: v.fallbackcommand.clone(),
             protocol_word: proto_word,

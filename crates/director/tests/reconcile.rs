@@ -1,7 +1,7 @@
 //! The reconciler on the seed deployment's ldirectord.cf and variants:
 //! which operations and which legacy log lines each check result gives.
 
-use director::{plan, Action, Director};
+use director::{plan, Action, Alert, DaemonStatus, Director};
 use ha_config::ldirectord::{parse, EtcFiles};
 use ipvs::{Forward, Operation, Table};
 
@@ -114,13 +114,14 @@ fn quiescent_keeps_the_real_at_weight_zero() {
     let mut d = director(&cf);
     let (web1, _) = checks(&d);
     let a = d.start(&Table::default());
-    // Unchecked reals start quiescent, with the fallback beside them.
+    // Unchecked reals start quiescent, with the fallback beside them (the
+    // legacy's last line for each is its "Quiescent real server").
     assert_eq!(
         logs(&a),
         [
             "Added virtual server: 192.168.72.8:80",
-            "Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)",
-            "Added real server: 192.168.72.10:80 (192.168.72.8:80) (Weight set to 0)",
+            "Quiescent real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)",
+            "Quiescent real server: 192.168.72.10:80 (192.168.72.8:80) (Weight set to 0)",
             "Added fallback server: 127.0.0.1:80 (192.168.72.8:80) (Weight set to 1)",
         ]
     );
@@ -140,6 +141,44 @@ fn quiescent_keeps_the_real_at_weight_zero() {
     assert!(
         matches!(ops(&a)[0], Operation::EditDest { conf, .. } if conf.weight == 0 && conf.forward == Forward::Route)
     );
+}
+
+/// A quiescent real deleted by hand while down: put back at weight 0 only
+/// with readdquiescent=yes, with the legacy's "Readd Quiescent" line.
+#[test]
+fn readdquiescent_puts_a_deleted_quiescent_real_back() {
+    for readd in [false, true] {
+        let yn = if readd { "yes" } else { "no" };
+        let cf = SEED.replace(
+            "quiescent=no",
+            &format!("quiescent=yes\nreaddquiescent={yn}"),
+        );
+        let mut d = director(&cf);
+        let a = d.start(&Table::default());
+        let word = if readd {
+            "Readd Quiescent"
+        } else {
+            "Quiescent"
+        };
+        assert_eq!(
+            logs(&a)[1],
+            format!("{word} real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)")
+        );
+        // Someone deletes WEB1 (down, weight 0) from the kernel by hand.
+        let mut kernel = d.desired();
+        let svc = kernel.services.values_mut().next().unwrap();
+        svc.dests
+            .retain(|x| x.addr.to_string() != "192.168.72.9:80");
+        let a = d.resync(&kernel);
+        if readd {
+            assert_eq!(
+                logs(&a),
+                ["Readd Quiescent real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 0)"]
+            );
+        } else {
+            assert!(a.is_empty(), "readdquiescent=no leaves it out: {a:?}");
+        }
+    }
 }
 
 #[test]
@@ -312,4 +351,44 @@ fn maintenance_forces_down_at_once() {
     assert!(logs(&a).contains(
         &"Added real server: 192.168.72.9:80 (192.168.72.8:80) (Weight set to 1)".to_string()
     ));
+}
+
+/// Each real's change comes with an alert carrying its log line; a real
+/// going down recurs, the fallback's own changes do not.
+#[test]
+fn changes_come_with_alerts() {
+    let mut d = director(SEED);
+    let (web1, web2) = checks(&d);
+    d.start(&Table::default());
+    d.on_check(web1, true);
+    let a = d.on_check(web2, true);
+    assert!(a
+        .iter()
+        .any(|x| matches!(x, Action::Alert(al) if !al.recurring
+        && al.subject.starts_with("Added real server: 192.168.72.10:80"))));
+    let a = d.on_check(web1, false);
+    let alerts: Vec<&Alert> = a
+        .iter()
+        .filter_map(|x| match x {
+            Action::Alert(al) => Some(al),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].id, "192.168.72.9:80 (192.168.72.8:80)");
+    assert_eq!(
+        alerts[0].subject,
+        "Deleted real server: 192.168.72.9:80 (192.168.72.8:80)"
+    );
+    assert!(alerts[0].recurring);
+    assert_eq!(alerts[0].status, DaemonStatus::Running);
+    let a = d.on_check(web2, false);
+    let fallback = a
+        .iter()
+        .find_map(|x| match x {
+            Action::Alert(al) if al.subject.contains("fallback") => Some(al),
+            _ => None,
+        })
+        .expect("the fallback's arrival is mailed too");
+    assert!(!fallback.recurring);
 }

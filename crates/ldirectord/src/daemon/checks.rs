@@ -21,8 +21,21 @@ fn regex(receive: &str, note: &mut Option<String>) -> Option<regex::Regex> {
     if receive.is_empty() {
         return None;
     }
+    // One compiled regex per distinct text, shared by every check that uses
+    // it: a Regex is ~10 kB, and ten thousand reals usually share one
+    // `receive`.
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
+            Default::default();
+    }
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(receive).cloned()) {
+        return Some(re);
+    }
     match regex::Regex::new(receive) {
-        Ok(re) => Some(re),
+        Ok(re) => {
+            COMPILED.with(|c| c.borrow_mut().insert(receive.to_string(), re.clone()));
+            Some(re)
+        }
         Err(e) => {
             *note = Some(format!(
                 "receive={receive:?} is not a valid regular expression ({e}); checking by connect"

@@ -5,6 +5,9 @@
 use ha_config::ldirectord::LogTarget;
 use std::io::Write;
 
+/// Where lines go when syslog is asked for but cannot be reached.
+pub const FALLBACK_LOG: &str = "/var/log/ldirectord.log";
+
 pub struct Logger {
     config_name: String,
     target: Target,
@@ -14,8 +17,9 @@ pub struct Logger {
 enum Target {
     File(String),
     Syslog(Box<syslog::Logger<syslog::LoggerBackend, syslog::Formatter3164>>),
-    /// The facility could not be opened: stderr, so nothing is lost.
-    Stderr,
+    /// No syslog daemon to talk to: the legacy's default log file, so
+    /// nothing is lost (stderr is /dev/null once daemonised).
+    Fallback(String),
 }
 
 /// `localtime()` in Perl's scalar form.
@@ -77,7 +81,7 @@ impl Logger {
                 };
                 match syslog::unix(formatter) {
                     Ok(l) => Target::Syslog(Box::new(l)),
-                    Err(_) => Target::Stderr,
+                    Err(_) => Target::Fallback(FALLBACK_LOG.to_string()),
                 }
             }
         };
@@ -93,26 +97,28 @@ impl Logger {
         if self.debug {
             println!("[{now}] {message}");
         }
-        match &mut self.target {
-            Target::File(path) => {
-                let line = format!(
-                    "[{now}|{}|{}] {message}\n",
-                    self.config_name,
-                    std::process::id()
-                );
-                let written = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&*path)
-                    .and_then(|mut f| f.write_all(line.as_bytes()));
-                if written.is_err() && !self.debug {
-                    eprint!("{line}");
-                }
-            }
+        let file = match &mut self.target {
+            Target::File(path) | Target::Fallback(path) => path.clone(),
             Target::Syslog(l) => {
-                let _ = l.info(message);
+                if l.info(message).is_ok() {
+                    return;
+                }
+                // syslogd went away: keep the line in the fallback file.
+                FALLBACK_LOG.to_string()
             }
-            Target::Stderr => eprintln!("[{now}] {message}"),
+        };
+        let line = format!(
+            "[{now}|{}|{}] {message}\n",
+            self.config_name,
+            std::process::id()
+        );
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&file)
+            .and_then(|mut f| f.write_all(line.as_bytes()));
+        if written.is_err() && !self.debug {
+            eprint!("{line}");
         }
     }
 }

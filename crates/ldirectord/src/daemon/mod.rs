@@ -7,6 +7,8 @@ mod checks;
 mod config;
 mod kernel;
 mod logger;
+mod mailer;
+mod monitorfile;
 mod pidfile;
 mod run;
 

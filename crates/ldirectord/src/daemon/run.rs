@@ -6,6 +6,8 @@ use super::checks;
 use super::config::{self, Loaded};
 use super::kernel::Kernel;
 use super::logger::Logger;
+use super::mailer::Mailer;
+use super::monitorfile;
 use super::pidfile;
 use director::{Action, Director, Schedule};
 use lvs_check::{CheckSpec, NegotiateEvery, Phase};
@@ -31,6 +33,36 @@ struct State {
     callback: Option<String>,
     reals: Vec<std::net::SocketAddr>,
     fingerprint: Option<u64>,
+    mailer: Mailer,
+    monitor: monitorfile::Targets,
+}
+
+/// Each planned virtual's e-mail alert settings (its own or the global).
+fn alert_settings(loaded: &Loaded) -> Vec<director::AlertSettings> {
+    loaded
+        .plan
+        .virtuals
+        .iter()
+        .map(|vp| {
+            let v = &loaded.cf.virtuals[vp.config_index];
+            director::AlertSettings {
+                to: v.emailalert.clone().unwrap_or_default(),
+                freq_secs: v.emailalertfreq,
+                status: v.emailalertstatus,
+                smtp: v.smtp.clone(),
+                from: loaded.cf.global.emailalertfrom.clone(),
+                servicename: v.servicename.clone(),
+                comment: v.comment.clone(),
+            }
+        })
+        .collect()
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn specs(loaded: &Loaded, log: &mut Logger) -> (Vec<CheckSpec>, Vec<Option<NegotiateEvery>>) {
@@ -61,7 +93,13 @@ fn schedule(loaded: &Loaded, now: u64) -> Schedule {
 
 /// Carries out the director's actions; a refused operation makes us read
 /// the kernel's table back and reconcile once more from what is there.
-fn execute(actions: Vec<Action>, ipvs: &mut Kernel, director: &mut Director, log: &mut Logger) {
+fn execute(
+    actions: Vec<Action>,
+    ipvs: &mut Kernel,
+    director: &mut Director,
+    log: &mut Logger,
+    mailer: &mut Mailer,
+) {
     let mut resync = false;
     for a in actions {
         match a {
@@ -78,6 +116,11 @@ fn execute(actions: Vec<Action>, ipvs: &mut Kernel, director: &mut Director, log
                 }
             },
             Action::Log(line) => log.log(&line),
+            Action::Alert(a) => {
+                if let Some(line) = mailer.on_alert(&a, unix_now()) {
+                    log.log(&line);
+                }
+            }
             Action::Command(cmd) => {
                 if let Err(e) = tokio::process::Command::new("/bin/sh")
                     .arg("-c")
@@ -102,6 +145,11 @@ fn execute(actions: Vec<Action>, ipvs: &mut Kernel, director: &mut Director, log
                             }
                         }
                         Action::Log(l) => log.log(&l),
+                        Action::Alert(a) => {
+                            if let Some(line) = mailer.on_alert(&a, unix_now()) {
+                                log.log(&line);
+                            }
+                        }
                         Action::Command(_) => {}
                     }
                 }
@@ -142,6 +190,7 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
             pid_path.display()
         ));
     }
+    raise_open_files_limit();
     let rt = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -163,7 +212,10 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
     let t0 = Instant::now();
     let now_ms = move || t0.elapsed().as_millis() as u64;
     let (specs, every) = specs(&loaded, log);
+    let (mail_failures, mut mail_failed) = mpsc::unbounded_channel::<String>();
     let mut state = State {
+        mailer: Mailer::new(alert_settings(&loaded), mail_failures),
+        monitor: monitorfile::targets(&loaded),
         specs,
         every,
         schedule: schedule(&loaded, now_ms()),
@@ -179,7 +231,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
     match ipvs.dump() {
         Ok(table) => {
             let actions = state.director.start(&table);
-            execute(actions, ipvs, &mut state.director, log);
+            execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
         }
         Err(e) => {
             log.log(&format!(
@@ -197,6 +249,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
     };
     let mut int = signal(SignalKind::interrupt()).ok();
     let (tx, mut rx) = mpsc::unbounded_channel::<(u64, usize, Option<Phase>, bool, String)>();
+    let mut alert_tick = tokio::time::interval(Duration::from_secs(1));
     let mut autoreload_tick =
         tokio::time::interval(Duration::from_secs(loaded.cf.global.checkinterval.max(1)));
     loop {
@@ -204,7 +257,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
             if in_maintenance(state.maintenance.as_deref(), state.reals[id]) {
                 state.schedule.finished(id, now_ms());
                 let actions = state.director.force_down(id);
-                execute(actions, ipvs, &mut state.director, log);
+                execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
                 continue;
             }
             let spec = state.specs[id].clone();
@@ -212,9 +265,11 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
             let generation = state.generation;
             let phase = state.every[id].as_ref().map(|e| e.next_phase());
             tokio::spawn(async move {
+                // Boxed: a check's state machine is several kB (TLS for
+                // https), and only the checks in flight should pay for it.
                 let outcome = match phase {
-                    Some(p) => lvs_check::run_check_in(&spec, p).await,
-                    None => lvs_check::run_check(&spec).await,
+                    Some(p) => Box::pin(lvs_check::run_check_in(&spec, p)).await,
+                    None => Box::pin(lvs_check::run_check(&spec)).await,
                 };
                 let _ = tx.send((generation, id, phase, outcome.up, outcome.reason));
             });
@@ -225,21 +280,30 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
             .map(|d| d.saturating_sub(now_ms()))
             .unwrap_or(1000);
         tokio::select! {
-            Some((generation, id, phase, up, _reason)) = rx.recv() => {
+            Some((generation, id, phase, up, reason)) = rx.recv() => {
                 if generation != state.generation {
                     continue;
+                }
+                if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
+                    log.log(&e);
                 }
                 if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
                     every.record(p, up);
                 }
                 state.schedule.finished(id, now_ms());
                 let actions = state.director.on_check(id, up);
-                execute(actions, ipvs, &mut state.director, log);
+                execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
             }
             _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
             _ = term.recv() => break,
             _ = async { match int.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => break,
             _ = hup.recv() => reload(config_path, &mut state, ipvs, log, now_ms()),
+            Some(line) = mail_failed.recv() => log.log(&line),
+            _ = alert_tick.tick() => {
+                for line in state.mailer.tick(unix_now()) {
+                    log.log(&line);
+                }
+            }
             _ = autoreload_tick.tick() => {
                 // As the legacy: every cycle, whatever autoreload says, a
                 // changed file is noticed; it is reread only with
@@ -264,7 +328,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
         }
     }
     let actions = state.director.stop(state.cleanstop);
-    execute(actions, ipvs, &mut state.director, log);
+    execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
     log.log("Linux Director Daemon terminated on signal: TERM");
     0
 }
@@ -284,8 +348,10 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Lo
             state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
             state.callback = loaded.cf.global.callback.clone();
             state.reals = loaded.plan.checks.iter().map(|c| c.real).collect();
+            state.mailer.reconfigure(alert_settings(&loaded));
+            state.monitor = monitorfile::targets(&loaded);
             let actions = state.director.reload(loaded.plan);
-            execute(actions, ipvs, &mut state.director, log);
+            execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
         }
         Err(e) => {
             for line in e.lines() {
@@ -305,6 +371,23 @@ fn in_maintenance(dir: Option<&Path>, real: std::net::SocketAddr) -> bool {
     };
     let ip = real.ip().to_string();
     dir.join(format!("{ip}:{}", real.port())).exists() || dir.join(&ip).exists()
+}
+
+/// Every check in flight holds a socket: with thousands of reals the
+/// default soft limit of 1024 descriptors would fail checks, so take the
+/// hard limit.
+fn raise_open_files_limit() {
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: plain get/setrlimit on a valid struct.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) == 0 && lim.rlim_cur < lim.rlim_max {
+            lim.rlim_cur = lim.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &lim);
+        }
+    }
 }
 
 fn is_executable(p: &Path) -> bool {
