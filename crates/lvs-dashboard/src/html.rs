@@ -84,7 +84,7 @@ fn services(out: &mut String, snap: &Snapshot) {
             .count();
         let _ = write!(
             out,
-            r#"<tr class="virtual" data-virtual="{}"><td class="name">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}<td class="name muted">{}</td></tr>"#,
+            r#"<tr class="virtual" data-virtual="{}"><td class="name">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>{}<td class="name muted"></td></tr>"#,
             escape(&v.name),
             escape(&v.name),
             if v.in_kernel {
@@ -96,7 +96,6 @@ fn services(out: &mut String, snap: &Snapshot) {
             v.reals.iter().map(|r| r.active).sum::<u32>(),
             v.reals.iter().map(|r| r.inactive).sum::<u32>(),
             stats_cells(&v.stats),
-            ""
         );
         for r in &v.reals {
             real_row(out, v, r);

@@ -109,7 +109,8 @@ fn ipvs_backends(out: &mut String, snap: &Snapshot) {
                 .map(move |r| (backend_labels(&v.key, &r.addr), r))
         })
     };
-    let gauges: [(&str, &str, fn(&crate::model::RealView) -> i64); 3] = [
+    type Value = fn(&crate::model::RealView) -> i64;
+    let gauges: [(&str, &str, Value); 3] = [
         (
             "node_ipvs_backend_connections_active",
             "The current active connections by local and remote address.",

@@ -14,8 +14,11 @@ const PANEL: f64 = 62.0;
 const GAP: f64 = 22.0;
 const TOP: f64 = 22.0;
 
-/// Panel title and (source index, colour, legend) of each line.
-const PANELS: [(&str, &[(usize, &str, &str)]); 4] = [
+/// Source index, colour and legend of one line.
+type Line = (usize, &'static str, &'static str);
+
+/// Panel title and its lines.
+const PANELS: [(&str, &[Line]); 4] = [
     ("connections/s", &[(0, "#1f77b4", "new")]),
     (
         "connections",

@@ -170,6 +170,9 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
         reals: loaded.plan.checks.iter().map(|c| c.real).collect(),
         fingerprint: config::fingerprint(config_path),
     };
+    if let Err(e) = super::dashboard::start(config_path, &loaded.plan) {
+        log.log(&e);
+    }
     match ipvs.dump() {
         Ok(table) => {
             let actions = state.director.start(&table);
@@ -219,10 +222,11 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Ipvs, log: &m
             .map(|d| d.saturating_sub(now_ms()))
             .unwrap_or(1000);
         tokio::select! {
-            Some((generation, id, phase, up, _reason)) = rx.recv() => {
+            Some((generation, id, phase, up, reason)) = rx.recv() => {
                 if generation != state.generation {
                     continue;
                 }
+                super::dashboard::check(id, up, &reason);
                 if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
                     every.record(p, up);
                 }
@@ -278,10 +282,12 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Ipvs, log: &mut Logg
             state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
             state.callback = loaded.cf.global.callback.clone();
             state.reals = loaded.plan.checks.iter().map(|c| c.real).collect();
+            super::dashboard::plan(&loaded.plan);
             let actions = state.director.reload(loaded.plan);
             execute(actions, ipvs, &mut state.director, log);
         }
         Err(e) => {
+            super::dashboard::config_error(&e);
             for line in e.lines() {
                 log.log(line);
             }
