@@ -59,7 +59,9 @@ fn note(n: Note) {
 
 /// Hook: every line the daemon logs.
 pub fn log_line(line: &str) {
-    note(Note::Log(line.to_string()));
+    if NOTES.get().is_some() {
+        note(Note::Log(line.to_string()));
+    }
 }
 
 /// Hook: a check's result, before the director acts on it.
