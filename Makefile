@@ -10,7 +10,7 @@ bench-ldirectord:
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
 	benches/ldirectord-scale.py
 
-.PHONY: bench-ldirectord demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: bench-ldirectord dashboard-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -31,7 +31,7 @@ demo-test: build vm-initramfs
 
 # Everything: style, unit and golden tests, man pages, parity with the legacy
 # daemons, and a short fuzz run of every parser.
-test: lint unit man-check parity hb-test vm-selftest vm-test demo-test fuzz-smoke
+test: lint unit man-check parity hb-test vm-selftest vm-test dashboard-test demo-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 unit:
@@ -74,6 +74,14 @@ vm-test: vm-initramfs
 	  $(CARGO) test -p ipvs --test vm -- --ignored --test-threads=1
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VM_RUNNER)" \
 	  $(CARGO) test -p ldirectord-rs --test vm_side_by_side --test vm_director -- --ignored --test-threads=1
+
+# Issue 7's status page: the store, the bad-client and promtool tests of
+# crates/lvs-dashboard, then the page in Debian's headless chromium on the
+# host against ldirectord-rs, heartbeatd and real IPVS in the VM (QEMU
+# forwards a host port to the guest). Screenshots: target/dashboard/.
+dashboard-test: build vm-initramfs
+	$(CARGO) test -p lvs-dashboard -- --include-ignored
+	tests/dashboard/browser-test.sh
 
 man-check:
 	@tests/man/check.sh

@@ -19,7 +19,7 @@ done
 for opt in -t --print-config -c -k -r -s; do
     grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" man/heartbeatd.8 || { echo "FAIL heartbeatd.8 lacks $opt"; status=1; }
 done
-for opt in -t --print-config --debug; do
+for opt in -t --print-config --debug --dashboard; do
     grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" man/ldirectord-rs.8 || { echo "FAIL ldirectord-rs.8 lacks $opt"; status=1; }
 done
 exit $status

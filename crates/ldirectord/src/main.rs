@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
+    daemon::dashboard::configure(opts.dashboard);
     let config = config_path(opts.config.as_deref());
     if opts.check_only {
         return check_config(&config, opts.print_config);

@@ -253,6 +253,9 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
     let mut bad = wire::BadPackets::default();
     let mut write_errors: std::collections::HashMap<String, Option<Instant>> = Default::default();
     let mut actions = node.handle(now(), Event::Tick);
+    // When a resource group last finished starting or stopping here, for
+    // the `dashboard` report (ldirectord-rs's status page).
+    let mut last_change: Option<std::time::SystemTime> = None;
     loop {
         for a in actions.drain(..) {
             match a {
@@ -302,11 +305,17 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             Ok(Input::GroupDone {
                 index,
                 acquired: true,
-            }) => Event::GroupAcquired(index),
+            }) => {
+                last_change = Some(std::time::SystemTime::now());
+                Event::GroupAcquired(index)
+            }
             Ok(Input::GroupDone {
                 index,
                 acquired: false,
-            }) => Event::GroupReleased(index),
+            }) => {
+                last_change = Some(std::time::SystemTime::now());
+                Event::GroupReleased(index)
+            }
             Ok(Input::Log(level, text)) => {
                 log.log(level, &text);
                 continue;
@@ -326,6 +335,12 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 Event::Shutdown
             }
             Ok(Input::Signal(_)) => continue,
+            Ok(Input::Control(req))
+                if req.words.first().map(String::as_str) == Some("dashboard") =>
+            {
+                control::reply(&req.reply_to, &dashboard_report(&node, &name, last_change));
+                continue;
+            }
             Ok(Input::Control(req)) => match answer(&node, &name, &req.words) {
                 Answer::Text(t) => {
                     control::reply(&req.reply_to, &t);
@@ -341,6 +356,39 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         };
         actions = node.handle(now(), event);
     }
+}
+
+/// ldirectord-rs's status page asks for everything at once (format in
+/// crates/lvs-dashboard/src/cluster.rs): nodes with their status, each
+/// resource group's home and state here, and the time of the last change.
+fn dashboard_report(node: &Node, me: &str, last_change: Option<std::time::SystemTime>) -> String {
+    let mut out = format!("me {me}\n");
+    for n in &node.config().nodes {
+        let status = if n == me {
+            Some(node.status())
+        } else {
+            node.peer_status(n)
+        };
+        let status = status.map(|s| s.as_str().to_string());
+        out.push_str(&format!(
+            "node {n} {}\n",
+            status.as_deref().unwrap_or("unknown")
+        ));
+    }
+    for (g, state) in node.config().groups.iter().zip(node.group_states()) {
+        let state = match state {
+            hb_core::GroupState::Stopped => "stopped",
+            hb_core::GroupState::Starting => "starting",
+            hb_core::GroupState::Running => "running",
+            hb_core::GroupState::Stopping => "stopping",
+        };
+        out.push_str(&format!("group {} {} {state}\n", g.key, g.home));
+    }
+    let at = last_change
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs().to_string());
+    out.push_str(&format!("lastchange {}\n", at.as_deref().unwrap_or("none")));
+    out
 }
 
 enum Answer {

@@ -93,6 +93,7 @@ impl Logger {
     }
 
     pub fn log(&mut self, message: &str) {
+        super::dashboard::log_line(message);
         let now = ctime_now();
         if self.debug {
             println!("[{now}] {message}");

@@ -6,6 +6,7 @@
 mod checks;
 mod config;
 mod kernel;
+pub mod dashboard;
 mod logger;
 mod mailer;
 mod monitorfile;
@@ -99,7 +100,11 @@ fn start(config: &Path, debug: bool) -> u8 {
         return 1;
     };
     let mut child = std::process::Command::new(exe);
+    if let Some(addr) = dashboard::configured() {
+        child.arg(format!("--dashboard={addr}"));
+    }
     child
+        .arg("--")
         .arg(config)
         .arg("start")
         .env(CHILD_ENV, "1")

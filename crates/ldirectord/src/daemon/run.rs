@@ -228,6 +228,9 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
         reals: loaded.plan.checks.iter().map(|c| c.real).collect(),
         fingerprint: config::fingerprint(config_path),
     };
+    if let Err(e) = super::dashboard::start(config_path, &loaded.plan) {
+        log.log(&e);
+    }
     match ipvs.dump() {
         Ok(table) => {
             let actions = state.director.start(&table);
@@ -287,6 +290,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
                 if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
                     log.log(&e);
                 }
+                super::dashboard::check(id, up, &reason);
                 if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
                     every.record(p, up);
                 }
@@ -350,10 +354,12 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Lo
             state.reals = loaded.plan.checks.iter().map(|c| c.real).collect();
             state.mailer.reconfigure(alert_settings(&loaded));
             state.monitor = monitorfile::targets(&loaded);
+            super::dashboard::plan(&loaded.plan);
             let actions = state.director.reload(loaded.plan);
             execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
         }
         Err(e) => {
+            super::dashboard::config_error(&e);
             for line in e.lines() {
                 log.log(line);
             }

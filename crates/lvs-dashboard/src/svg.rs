@@ -1,0 +1,174 @@
+//! One history graph as a standalone SVG, drawn on the server (no script,
+//! no external font or style): four stacked panels (connections/s, active
+//! and inactive connections, packets/s in and out, bytes/s in and out)
+//! over the range's window, with gaps where the history is unknown.
+
+use crate::rrd::Series;
+use crate::timefmt;
+use std::fmt::Write;
+
+const WIDTH: f64 = 420.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 8.0;
+const PANEL: f64 = 62.0;
+const GAP: f64 = 22.0;
+const TOP: f64 = 22.0;
+
+/// Source index, colour and legend of one line.
+type Line = (usize, &'static str, &'static str);
+
+/// Panel title and its lines.
+const PANELS: [(&str, &[Line]); 4] = [
+    ("connections/s", &[(0, "#1f77b4", "new")]),
+    (
+        "connections",
+        &[(5, "#2ca02c", "active"), (6, "#aaaaaa", "inactive")],
+    ),
+    ("packets/s", &[(1, "#d62728", "in"), (2, "#9467bd", "out")]),
+    ("bytes/s", &[(3, "#ff7f0e", "in"), (4, "#8c564b", "out")]),
+];
+
+/// 1234567 → "1.2M".
+pub fn si(v: f64) -> String {
+    let (v, unit) = match v.abs() {
+        a if a >= 1e9 => (v / 1e9, "G"),
+        a if a >= 1e6 => (v / 1e6, "M"),
+        a if a >= 1e3 => (v / 1e3, "k"),
+        _ => (v, ""),
+    };
+    if v.fract() == 0.0 || v.abs() >= 100.0 {
+        format!("{v:.0}{unit}")
+    } else {
+        format!("{v:.1}{unit}")
+    }
+}
+
+/// The smallest of 1, 2, 5 × 10^n at or above `v` (at least 1).
+fn nice_max(v: f64) -> f64 {
+    if !v.is_finite() || v <= 1.0 {
+        return 1.0;
+    }
+    let p = 10f64.powf(v.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|c| *c >= v)
+        .unwrap_or(10.0 * p)
+}
+
+fn esc(s: &str) -> String {
+    crate::html::escape(s)
+}
+
+/// `title` names the server, `span` is the range's length in seconds,
+/// the window ends at `now`.
+pub fn render(series: &Series, title: &str, span: u64, now: u64) -> String {
+    let height = TOP + 4.0 * (PANEL + GAP);
+    let start = now.saturating_sub(span);
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let x = |t: u64| LEFT + plot_w * (t.saturating_sub(start) as f64 / span as f64).min(1.0);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="10"><rect width="100%" height="100%" fill="#fff"/><text x="4" y="13" font-size="11" font-weight="bold">{}</text>"##,
+        esc(title)
+    );
+    for (p, (name, lines)) in PANELS.iter().enumerate() {
+        let top = TOP + p as f64 * (PANEL + GAP) + 12.0;
+        let bottom = top + PANEL;
+        let max = nice_max(
+            series
+                .rows
+                .iter()
+                .flat_map(|r| lines.iter().map(move |l| r[l.0]))
+                .filter(|v| v.is_finite())
+                .fold(0.0, f64::max),
+        );
+        let _ = write!(
+            s,
+            r##"<text x="{LEFT}" y="{}">{name}</text><rect x="{LEFT}" y="{top}" width="{plot_w}" height="{PANEL}" fill="#f7f7f7" stroke="#ccc"/><text x="{}" y="{}" text-anchor="end">{}</text><text x="{}" y="{bottom}" text-anchor="end">0</text>"##,
+            top - 3.0,
+            LEFT - 3.0,
+            top + 8.0,
+            si(max),
+            LEFT - 3.0,
+        );
+        for (i, (_, colour, legend)) in lines.iter().enumerate() {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" fill="{colour}">&#9632; {legend}</text>"##,
+                LEFT + 110.0 + 60.0 * i as f64,
+                top - 3.0
+            );
+        }
+        for (source, colour, _) in lines.iter() {
+            let mut d = String::new();
+            let mut pen_down = false;
+            for (k, row) in series.rows.iter().enumerate() {
+                let t = series.start + k as u64 * series.row_secs + series.row_secs / 2;
+                let v = row[*source];
+                if t < start || !v.is_finite() {
+                    pen_down = false;
+                    continue;
+                }
+                let y = bottom - PANEL * (v / max).clamp(0.0, 1.0);
+                let _ = write!(
+                    d,
+                    "{}{:.1},{:.1}",
+                    if pen_down { " L" } else { " M" },
+                    x(t),
+                    y
+                );
+                pen_down = true;
+            }
+            if !d.is_empty() {
+                let _ = write!(
+                    s,
+                    r##"<path d="{}" fill="none" stroke="{colour}" stroke-width="1.5"/>"##,
+                    d.trim_start()
+                );
+            }
+        }
+    }
+    let axis_y = height - 4.0;
+    let _ = write!(
+        s,
+        r##"<text x="{LEFT}" y="{axis_y}">{}</text><text x="{}" y="{axis_y}" text-anchor="end">{}</text></svg>"##,
+        timefmt::axis(start, span),
+        WIDTH - RIGHT,
+        timefmt::axis(now, span)
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scales_and_gaps() {
+        assert_eq!(nice_max(0.0), 1.0);
+        assert_eq!(nice_max(3.2), 5.0);
+        assert_eq!(nice_max(1200.0), 2000.0);
+        assert_eq!(si(1_500_000.0), "1.5M");
+        let mut rows = vec![vec![f64::NAN; 7]; 4];
+        rows[0][0] = 2.0;
+        rows[1][0] = 4.0;
+        rows[3][0] = 1.0;
+        let s = Series {
+            start: 3600,
+            row_secs: 60,
+            rows,
+        };
+        let svg = render(&s, "a <b>", 3600, 3600 + 240);
+        assert!(svg.contains("a &lt;b&gt;"));
+        // Two pieces for source 0 (rows 0-1, then row 3 after the gap).
+        let conns = svg.split("stroke=\"#1f77b4\"").count() - 1;
+        assert_eq!(conns, 1);
+        let path = svg.split("<path d=\"").nth(1).unwrap();
+        let d = &path[..path.find('"').unwrap()];
+        assert_eq!(d.matches('M').count(), 2, "{d}");
+        assert_eq!(d.matches('L').count(), 1, "{d}");
+        assert!(svg.contains(">5<"), "axis max is 5 for a peak of 4");
+    }
+}
