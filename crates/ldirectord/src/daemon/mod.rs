@@ -5,8 +5,8 @@
 
 mod checks;
 mod config;
-mod kernel;
 pub mod dashboard;
+mod kernel;
 mod logger;
 mod mailer;
 mod monitorfile;
