@@ -76,6 +76,8 @@ fn negotiate(
             },
             None => CheckKind::Connect,
         },
+        // The legacy's check_none: no service to negotiate, the real is up.
+        "none" => CheckKind::On,
         other => {
             *note = Some(format!(
                 "negotiate checks for service={other} are not available yet; checking by connect"
