@@ -10,7 +10,7 @@ bench-ldirectord:
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
 	benches/ldirectord-scale.py
 
-.PHONY: bench-ldirectord dashboard-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: bench-ldirectord checks-test dashboard-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -31,7 +31,7 @@ demo-test: build vm-initramfs
 
 # Everything: style, unit and golden tests, man pages, parity with the legacy
 # daemons, and a short fuzz run of every parser.
-test: lint unit man-check parity hb-test vm-selftest vm-test dashboard-test demo-test fuzz-smoke
+test: lint unit man-check parity hb-test checks-test vm-selftest vm-test dashboard-test demo-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 unit:
@@ -82,6 +82,13 @@ vm-test: vm-initramfs
 dashboard-test: build vm-initramfs
 	$(CARGO) test -p lvs-dashboard -- --include-ignored
 	tests/dashboard/browser-test.sh
+
+# Issue 8: every service check against the real server from Debian (each
+# test starts its servers in a private network namespace), with the legacy
+# ldirectord's verdict on the same server beside ours (ipvsadm stand-in).
+checks-test:
+	$(CARGO) build -p ipvs --example ipvsadm_standin
+	$(CARGO) test -p lvs-check --test services_mail --test services_directory --test services_sql -- --ignored --test-threads=2
 
 man-check:
 	@tests/man/check.sh

@@ -76,6 +76,29 @@ fn check_config(config: &std::path::Path, print: bool) -> ExitCode {
             for w in &parsed.warnings {
                 eprintln!("{w}");
             }
+            // Accepted by the parser (the legacy accepts it) but not checked
+            // as asked: the config check must not pass it silently.
+            let unchecked: Vec<_> = parsed
+                .value
+                .virtuals
+                .iter()
+                .filter(|v| v.service.as_deref() == Some("oracle"))
+                .collect();
+            for v in &unchecked {
+                eprintln!(
+                    "{}:{}: {}",
+                    config.display(),
+                    v.line,
+                    daemon::checks::ORACLE_NOTE
+                );
+            }
+            if !unchecked.is_empty() {
+                eprintln!(
+                    "ldirectord-rs: configuration {} has errors",
+                    config.display()
+                );
+                return ExitCode::from(EXIT_CONFIG_ERROR);
+            }
             if print {
                 match serde_json::to_string_pretty(&parsed.value) {
                     Ok(json) => out(&json),

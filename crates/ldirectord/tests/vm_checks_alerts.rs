@@ -48,7 +48,10 @@ fn ping_external_emailalert_and_monitorfile() {
     let check = d.join("check.sh");
     std::fs::write(
         &check,
-        format!("#!/bin/sh\n# virtual ip, port, real ip, port\n[ ! -e {}/down-$3 ]\n", d.display()),
+        format!(
+            "#!/bin/sh\n# virtual ip, port, real ip, port\n[ ! -e {}/down-$3 ]\n",
+            d.display()
+        ),
     )
     .unwrap();
     chmod_x(&check);
@@ -120,7 +123,8 @@ fn ping_external_emailalert_and_monitorfile() {
         "{mon}"
     );
     assert!(
-        mon.lines().any(|l| l.contains("] ping tcp 10.9.0.2 80 1 gate [up] echo reply")),
+        mon.lines()
+            .any(|l| l.contains("] ping tcp 10.9.0.2 80 1 gate [up] echo reply")),
         "{mon}"
     );
     sh(&format!(
@@ -192,7 +196,12 @@ fn side_by_side(file: &str, expect_up: usize) {
             .filter(|x| x.starts_with("  -> ") && x.split_whitespace().nth(3) != Some("0"))
             .count()
     };
-    assert_eq!(weighted(&lab.ipvsadm("a")), expect_up, "{}", lab.ipvsadm("a"));
+    assert_eq!(
+        weighted(&lab.ipvsadm("a")),
+        expect_up,
+        "{}",
+        lab.ipvsadm("a")
+    );
     logs.step();
 
     let mut web1 = lab.servers.remove(0);
@@ -209,9 +218,15 @@ fn side_by_side(file: &str, expect_up: usize) {
     assert_eq!(o, l, "log lines for WEB1 back");
     for (who, cf) in [("ours", &ours_cf), ("legacy", &legacy_cf)] {
         let cmd = if who == "ours" {
-            format!("ip netns exec {t}a env {rundir} {OURS} {} stop", cf.display())
+            format!(
+                "ip netns exec {t}a env {rundir} {OURS} {} stop",
+                cf.display()
+            )
         } else {
-            format!("ip netns exec {t}b /usr/sbin/ldirectord {} stop", cf.display())
+            format!(
+                "ip netns exec {t}b /usr/sbin/ldirectord {} stop",
+                cf.display()
+            )
         };
         sh(&cmd);
     }

@@ -19,13 +19,14 @@ mod icmp_packet;
 mod negotiate_every;
 mod outcome;
 mod ping;
+mod services;
 mod simpletcp;
 mod spec;
 mod tls;
 
 pub use negotiate_every::{NegotiateEvery, Phase};
 pub use outcome::Outcome;
-pub use spec::{CheckKind, CheckSpec, HttpMethod, VirtualId};
+pub use spec::{CheckKind, CheckSpec, HttpMethod, Service, ServiceCheck, VirtualId};
 
 use std::future::Future;
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub async fn run_check(spec: &CheckSpec) -> Outcome {
         CheckKind::Connect => bounded(limit, connect::check(spec)).await,
         CheckKind::Http { .. } | CheckKind::Https { .. } => bounded(limit, http::check(spec)).await,
         CheckKind::SimpleTcp { .. } => bounded(limit, simpletcp::check(spec)).await,
+        CheckKind::Service(check) => bounded(limit, services::probe(spec.target, check)).await,
         // These two keep their own deadlines, for a reason that says which
         // attempt timed out, and so that a killed command is reaped.
         CheckKind::Ping { .. } => ping::check(spec).await,

@@ -71,6 +71,61 @@ pub enum CheckKind {
         perl: bool,
         virtual_addr: VirtualId,
     },
+    /// The negotiate check of one of the other services (ftp, smtp, pop,
+    /// imap, nntp, ldap, dns, mysql, pgsql, radius, sip): see
+    /// [`ServiceCheck`].
+    Service(ServiceCheck),
+}
+
+/// A `service=` with its own protocol. Each is one module under
+/// `services/`, behind the `Probe` trait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Ftp,
+    /// `smtp` and `submission`: the legacy checks both alike.
+    Smtp,
+    /// `pop`, and `pops` with `tls`.
+    Pop {
+        tls: bool,
+    },
+    /// `imap`, and `imaps` with `tls`.
+    Imap {
+        tls: bool,
+    },
+    Nntp,
+    /// `ldap`, and `ldaps` with `tls`.
+    Ldap {
+        tls: bool,
+    },
+    Dns,
+    Mysql,
+    Pgsql,
+    Radius,
+    Sip,
+}
+
+/// The parameters every service check may use, with the legacy's meaning.
+#[derive(Debug, Clone)]
+pub struct ServiceCheck {
+    pub service: Service,
+    /// `request` as the legacy keeps it: with one leading `/` (the file,
+    /// base DN, query or name to ask for is what follows it).
+    pub request: String,
+    /// `receive`, when set (what counts as the right answer).
+    pub receive: Option<Regex>,
+    pub login: String,
+    pub passwd: String,
+    pub database: String,
+    pub secret: String,
+    /// `protocol=udp` on the virtual service (dns and sip then use UDP).
+    pub udp: bool,
+}
+
+impl ServiceCheck {
+    /// `request` without the legacy's leading `/`.
+    pub fn request_text(&self) -> &str {
+        self.request.strip_prefix('/').unwrap_or(&self.request)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -94,9 +149,16 @@ impl CheckSpec {
                 self.check_timeout
             }
             CheckKind::Ping { count } => self.check_timeout.saturating_mul(count.max(1)),
-            CheckKind::Http { .. } | CheckKind::Https { .. } | CheckKind::SimpleTcp { .. } => {
-                self.negotiate_timeout
-            }
+            // The legacy arms checktimeout around its LDAP and RADIUS
+            // checks (negotiatetimeout only bounds each step inside).
+            CheckKind::Service(ServiceCheck {
+                service: Service::Ldap { .. } | Service::Radius,
+                ..
+            }) => self.check_timeout.min(self.negotiate_timeout),
+            CheckKind::Http { .. }
+            | CheckKind::Https { .. }
+            | CheckKind::SimpleTcp { .. }
+            | CheckKind::Service(_) => self.negotiate_timeout,
         }
     }
 

@@ -4,7 +4,7 @@
 use director::{CheckPlan, VirtualPlan};
 use ha_config::ldirectord::{CheckType, HttpMethod, Protocol, VirtualService};
 use ipvs::ServiceKey;
-use lvs_check::{CheckKind, CheckSpec, VirtualId};
+use lvs_check::{CheckKind, CheckSpec, Service, ServiceCheck, VirtualId};
 use std::time::Duration;
 
 /// What to run for one planned check.
@@ -69,22 +69,77 @@ fn negotiate(
             virtualhost: v.virtualhost.clone(),
             method,
         },
+        // The legacy sends what follows the request's leading `/`.
         "simpletcp" => match regex(receive, note) {
             Some(re) => CheckKind::SimpleTcp {
-                request,
+                request: request.strip_prefix('/').unwrap_or(&request).to_string(),
                 receive: re,
             },
             None => CheckKind::Connect,
         },
-        // The legacy's check_none: no service to negotiate, the real is up.
-        "none" => CheckKind::On,
-        other => {
-            *note = Some(format!(
-                "negotiate checks for service={other} are not available yet; checking by connect"
-            ));
+        "oracle" => {
+            *note = Some(ORACLE_NOTE.to_string());
             CheckKind::Connect
         }
+        // The legacy's check_none: no service to negotiate, the real is up.
+        "none" => CheckKind::On,
+        other => match service(other) {
+            Some(service) => CheckKind::Service(ServiceCheck {
+                service,
+                receive: regex(receive, note),
+                request,
+                login: match (service, v.login.is_empty()) {
+                    (Service::Sip, true) => default_identity(),
+                    _ => v.login.clone(),
+                },
+                passwd: match (service, v.passwd.is_empty()) {
+                    (Service::Ftp, true) => default_identity(),
+                    _ => v.passwd.clone(),
+                },
+                database: v.database.clone(),
+                secret: v.secret.clone(),
+                udp: v.protocol == Protocol::Udp,
+            }),
+            None => {
+                *note = Some(format!(
+                "negotiate checks for service={other} are not available yet; checking by connect"
+            ));
+                CheckKind::Connect
+            }
+        },
     }
+}
+
+/// Why `service=oracle` is checked by connect: said at start and by `-t`.
+pub const ORACLE_NOTE: &str = "service=oracle has no native check in ldirectord-rs (Oracle's \
+wire protocol is proprietary and no client library is packaged in Debian); its real servers \
+are checked by a TCP connect to the listener instead: use checktype=external with a \
+sqlplus script for a query check";
+
+fn service(name: &str) -> Option<Service> {
+    Some(match name {
+        "ftp" => Service::Ftp,
+        "smtp" | "submission" => Service::Smtp,
+        "pop" => Service::Pop { tls: false },
+        "pops" => Service::Pop { tls: true },
+        "imap" => Service::Imap { tls: false },
+        "imaps" => Service::Imap { tls: true },
+        "nntp" => Service::Nntp,
+        "ldap" => Service::Ldap { tls: false },
+        "ldaps" => Service::Ldap { tls: true },
+        "dns" => Service::Dns,
+        "mysql" => Service::Mysql,
+        "pgsql" => Service::Pgsql,
+        "radius" => Service::Radius,
+        "sip" => Service::Sip,
+        _ => return None,
+    })
+}
+
+/// The legacy's default ftp password and sip login: `ldirectord@HOSTNAME`.
+fn default_identity() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+    format!("ldirectord@{}", host.trim())
 }
 
 pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned {

@@ -3,7 +3,7 @@
 //! so its init.d script and heartbeat's `resource.d/ldirectord` can call
 //! ldirectord-rs unchanged.
 
-mod checks;
+pub mod checks;
 mod config;
 pub mod dashboard;
 mod kernel;

@@ -133,3 +133,16 @@ pub fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path
 }
+
+pub mod legacy;
+
+/// Starts `cmd` (in the calling thread's network namespace) as a server
+/// that is killed, by its PID, when the returned value is dropped.
+pub fn spawn_server(cmd: &mut Command, addr: SocketAddr) -> Server {
+    let child = cmd.spawn().unwrap_or_else(|e| panic!("start {cmd:?}: {e}"));
+    Server {
+        child,
+        addr,
+        _dir: tempfile::tempdir().unwrap(),
+    }
+}
