@@ -238,18 +238,26 @@ impl Director {
         self.reconcile("reload", Vec::new())
     }
 
-    /// Stopping: with `cleanstop`, every real of the managed services is
-    /// purged and then the service itself, each logged as the legacy does
-    /// (observed: 4.12 purges the virtual service too).
-    pub fn stop(&mut self, cleanstop: bool) -> Vec<Action> {
-        if !cleanstop {
-            return Vec::new();
-        }
+    /// Stopping: each virtual service with `cleanstop` (its own, or the
+    /// global) has every real purged and then the service itself, each
+    /// logged as the legacy does (observed: 4.12 purges the virtual service
+    /// too); one with `cleanstop=no` stays in the table as it is.
+    pub fn stop(&mut self) -> Vec<Action> {
         let mut ops = Vec::new();
         let mut actions = Vec::new();
-        for v in &self.plan.virtuals {
+        for v in self.plan.virtuals.iter().filter(|v| v.cleanstop) {
             if let Some(s) = self.belief.services.get(&v.key) {
-                for d in &s.dests {
+                // In the config's order, as the legacy walks its reals;
+                // anything else (a fallback) after them.
+                let rank = |a: &std::net::SocketAddr| {
+                    v.reals
+                        .iter()
+                        .position(|r| r.addr == *a)
+                        .unwrap_or(usize::MAX)
+                };
+                let mut dests: Vec<_> = s.dests.iter().collect();
+                dests.sort_by_key(|d| rank(&d.addr));
+                for d in dests {
                     ops.push(Operation::DelDest {
                         service: v.key,
                         addr: d.addr,

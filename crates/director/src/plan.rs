@@ -37,6 +37,9 @@ pub struct VirtualPlan {
     /// `readdquiescent`: a quiescent real that is down and has gone from
     /// the kernel's table (deleted by hand) is put back at weight 0.
     pub readdquiescent: bool,
+    /// `cleanstop` (per virtual, default the global): whether stopping the
+    /// daemon takes this service out of the kernel's table.
+    pub cleanstop: bool,
     pub failurecount: u32,
     pub fallbackcommand: Option<String>,
     /// The legacy's `proto` word for the fallback command (`tcp`, `udp`, `fwm`).
@@ -323,6 +326,7 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
             fallback,
             quiescent: v.quiescent,
             readdquiescent: cfg.global.readdquiescent,
+            cleanstop: v.cleanstop,
             failurecount: v.failurecount.clamp(1, u32::MAX as u64) as u32,
             fallbackcommand: v.fallbackcommand.clone(),
             protocol_word: proto_word,

@@ -97,7 +97,7 @@ fn seed_story() {
         ]
     );
     // Stop with cleanstop (default yes): reals purged, then the service.
-    let a = d.stop(true);
+    let a = d.stop();
     assert_eq!(
         logs(&a),
         [
@@ -105,7 +105,7 @@ fn seed_story() {
             "Purged virtual server (stop): 192.168.72.8:80",
         ]
     );
-    assert!(d.stop(true).is_empty(), "nothing left to purge");
+    assert!(d.stop().is_empty(), "nothing left to purge");
 }
 
 #[test]
@@ -391,4 +391,25 @@ fn changes_come_with_alerts() {
         })
         .expect("the fallback's arrival is mailed too");
     assert!(!fallback.recurring);
+}
+
+/// `cleanstop=no` on one virtual keeps it, reals and all, when the daemon
+/// stops; the other (global default yes) is purged — as 4.12 does.
+#[test]
+fn cleanstop_no_on_one_virtual_keeps_it_at_stop() {
+    let cf = format!(
+        "{SEED}\nvirtual=192.168.72.8:443\n\treal=192.168.72.9:443 gate\n\
+         \tservice=http\n\tscheduler=rr\n\tprotocol=tcp\n\tchecktype=on\n\tcleanstop=no\n"
+    );
+    let mut d = director(&cf);
+    d.start(&Table::default());
+    for c in 0..d.plan().checks.len() {
+        d.on_check(c, true);
+    }
+    let l = logs(&d.stop());
+    assert!(l.contains(&"Purged virtual server (stop): 192.168.72.8:80".to_string()));
+    assert!(
+        !l.iter().any(|x| x.contains("192.168.72.8:443")),
+        "cleanstop=no virtual untouched: {l:?}"
+    );
 }

@@ -117,16 +117,20 @@ fn ping_external_emailalert_and_monitorfile() {
         has_real(&lab.ipvsadm("a"), "10.9.0.100", "10.9.0.3")
     });
     let mon = std::fs::read_to_string(d.join("ping.monitor")).unwrap_or_default();
+    // The legacy writes a ping check's verdict to the monitorfile only
+    // when a reply came: WEB2's outage leaves no line, its pings do.
     assert!(
-        mon.lines()
-            .any(|l| l.contains("] ping tcp 10.9.0.3 80 1 gate [down] ")),
-        "{mon}"
+        !mon.contains("[down]"),
+        "no down line for a ping check: {mon}"
     );
-    assert!(
-        mon.lines()
-            .any(|l| l.contains("] ping tcp 10.9.0.2 80 1 gate [up] echo reply")),
-        "{mon}"
-    );
+    for ip in ["10.9.0.2", "10.9.0.3"] {
+        assert!(
+            mon.lines()
+                .any(|l| l.contains(&format!("] ping tcp {ip} 80 1 gate / "))
+                    && l.contains(&format!("[up] echo reply from {ip}"))),
+            "{mon}"
+        );
+    }
     sh(&format!(
         "ip netns exec {t}a env {rundir} {OURS} {} stop",
         cf.display()
@@ -134,8 +138,15 @@ fn ping_external_emailalert_and_monitorfile() {
 }
 
 /// A compat config with its addresses moved into the lab: 10.0.0.1 is the
-/// virtual, 10.0.0.11/12 the two web servers, 10.0.0.13/14 addresses
-/// nobody answers on.
+/// virtual, 10.0.0.11/12 the two web servers, 10.0.0.13/14 addresses on
+/// the real servers' bridge where nothing listens (connections refused).
+///
+/// Not addresses that never answer ARP: with two such reals (checktimeout
+/// 2 s, shorter than the kernel's ARP timeout) the legacy 4.12 in the VM
+/// never re-added the two healthy reals within 60 s of its start (it had
+/// added and deleted them once), while on the host, where such a real
+/// fails at once (no route), it judges them up. We judge the healthy reals
+/// up in both cases; that legacy run is the one thing not copied.
 fn compat(lab: &Lab, file: &str, name: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(format!(
         "{}/../../compat-configs/ldirectord/{file}",
@@ -157,6 +168,10 @@ fn compat(lab: &Lab, file: &str, name: &str) -> std::path::PathBuf {
 
 fn side_by_side(file: &str, expect_up: usize) {
     let mut lab = Lab::new();
+    sh(&format!(
+        "ip -n {t}r addr add 10.9.0.4/24 dev br0; ip -n {t}r addr add 10.9.0.5/24 dev br0",
+        t = lab.tag
+    ));
     for (p, body) in [
         ("www/status/web1.html", "web1 ok\n"),
         ("www/status/web2.html", "web2 ok\n"),
@@ -193,7 +208,11 @@ fn side_by_side(file: &str, expect_up: usize) {
     same(&lab, "the same table after start");
     let weighted = |l: &str| {
         l.lines()
-            .filter(|x| x.starts_with("  -> ") && x.split_whitespace().nth(3) != Some("0"))
+            .filter(|x| {
+                x.starts_with("  -> ")
+                    && !x.contains("RemoteAddress")
+                    && x.split_whitespace().nth(3) != Some("0")
+            })
             .count()
     };
     assert_eq!(

@@ -66,7 +66,13 @@ impl Mailer {
 
 async fn deliver(email: Email, host: &str, user: &str) -> Result<(), String> {
     let sender = format!("{user}@{host}");
-    let from = email.from.clone().unwrap_or_else(|| sender.clone());
+    // The legacy keeps the value as written, quotes included, and its mail
+    // library copes; an operator who quoted the address means the address.
+    let from = email
+        .from
+        .as_deref()
+        .map(|f| f.trim().trim_matches('"').to_string())
+        .unwrap_or_else(|| sender.clone());
     let mut builder = Message::builder()
         .from(
             from.parse()

@@ -109,6 +109,18 @@ fn escape(message: &str) -> String {
 }
 
 /// Appends one result; an unwritable file is reported (the legacy dies).
+/// Whether the legacy writes this verdict to the monitorfile: it does for
+/// connect and negotiate checks, but its ping check logs only a reply, and
+/// its external and `checktype=on` checks never log.
+pub fn logged(kind: &lvs_check::CheckKind, up: bool) -> bool {
+    use lvs_check::CheckKind;
+    match kind {
+        CheckKind::External { .. } | CheckKind::On => false,
+        CheckKind::Ping { .. } => up,
+        _ => true,
+    }
+}
+
 pub fn write(lines: &[(PathBuf, String)], up: bool, reason: &str) -> Result<(), String> {
     if lines.is_empty() {
         return Ok(());

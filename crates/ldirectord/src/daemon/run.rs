@@ -25,7 +25,6 @@ struct State {
     /// Bumped on every reload, so results of checks from the old plan are
     /// recognised and dropped.
     generation: u64,
-    cleanstop: bool,
     autoreload: bool,
     /// `maintenancedir`, and each check's real server for its file names.
     maintenance: Option<std::path::PathBuf>,
@@ -221,7 +220,6 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
         schedule: schedule(&loaded, now_ms()),
         director: Director::new(loaded.plan.clone()),
         generation: 0,
-        cleanstop: loaded.cf.global.cleanstop,
         autoreload: loaded.cf.global.autoreload,
         maintenance: loaded.cf.global.maintenancedir.clone().map(Into::into),
         callback: loaded.cf.global.callback.clone(),
@@ -287,8 +285,11 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
                 if generation != state.generation {
                     continue;
                 }
-                if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
-                    log.log(&e);
+                let connect_phase = phase == Some(Phase::Connect);
+                if connect_phase || monitorfile::logged(&state.specs[id].kind, up) {
+                    if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
+                        log.log(&e);
+                    }
                 }
                 super::dashboard::check(id, up, &reason);
                 if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
@@ -331,7 +332,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
             }
         }
     }
-    let actions = state.director.stop(state.cleanstop);
+    let actions = state.director.stop();
     execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
     log.log("Linux Director Daemon terminated on signal: TERM");
     0
@@ -347,7 +348,6 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Lo
             state.generation += 1;
             (state.specs, state.every) = specs(&loaded, log);
             state.schedule = schedule(&loaded, now);
-            state.cleanstop = loaded.cf.global.cleanstop;
             state.autoreload = loaded.cf.global.autoreload;
             state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
             state.callback = loaded.cf.global.callback.clone();

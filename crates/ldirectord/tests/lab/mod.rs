@@ -165,7 +165,12 @@ impl Drop for Lab {
         let _ = Command::new("bash")
             .args([
                 "-c",
-                &format!("for n in r a b; do ip netns del {t}$n; done"),
+                // The daemons under test fork away from us: whatever still
+                // runs in the lab's namespaces was started by this test.
+                &format!(
+                    "for n in r a b; do for p in $(ip netns pids {t}$n); do kill -9 $p; done; \
+                     ip netns del {t}$n; done"
+                ),
             ])
             .status();
         let _ = std::fs::remove_dir_all(&self.dir);
