@@ -115,6 +115,29 @@ fn common_cases(service: Service, good: &CheckSpec) {
     drop(silent);
 }
 
+/// A SIGSTOPped server: the kernel still accepts connections, nothing
+/// answers; the check times out and the server is fine once continued.
+fn stopped_server_times_out(db: &support::Server, good: &CheckSpec) {
+    let pid = support::sql::pid(db) as i32;
+    // SAFETY: signals to the server this test started.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let start = Instant::now();
+    let stopped = check(good);
+    let took = start.elapsed();
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    assert_down(&stopped, "timed out after 2.0 s");
+    assert!(took < TIMEOUT + Duration::from_secs(1), "{took:?}");
+    assert!(check(good).up);
+}
+
+fn without_login(lines: &str) -> String {
+    lines
+        .lines()
+        .filter(|l| !l.starts_with("login="))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
 /// The legacy's verdict with these ldirectord.cf lines equals ours.
 fn legacy_agrees(real: SocketAddr, lines: &str, ours: &Outcome) {
     if !legacy::available() {
@@ -125,6 +148,14 @@ fn legacy_agrees(real: SocketAddr, lines: &str, ours: &Outcome) {
         up, ours.up,
         "legacy says up={up}, we say {ours:?}\nconfig:\n{lines}\nlegacy log:\n{log}"
     );
+    // Where we log the legacy's own complaint, it logged it too.
+    if ours.reason.starts_with("Error: ") {
+        assert!(
+            log.contains(&ours.reason),
+            "the legacy did not log {:?}:\n{log}",
+            ours.reason
+        );
+    }
 }
 
 fn legacy_lines(service: &str, passwd: &str, query: &str) -> String {
@@ -156,8 +187,9 @@ fn mysql_against_mariadb() {
         );
         let none = check(&ms(PASSWORD, "SELECT * FROM empty"));
         assert_down(&none, "returned no rows");
+        let bad = check(&ms(PASSWORD, "SELECT * FROM missing"));
         assert_down(
-            &check(&ms(PASSWORD, "SELECT * FROM missing")),
+            &bad,
             "query failed: ERROR 1146 (42S02): Table 'ckdb.missing' doesn't exist",
         );
         assert_down(
@@ -178,22 +210,28 @@ fn mysql_against_mariadb() {
             "ERROR 1044 (42000)",
         );
         common_cases(Service::Mysql, &good);
+        stopped_server_times_out(&db, &good);
 
-        legacy_agrees(
+        let no_login = check(&spec(
+            Service::Mysql,
             db.addr,
-            &legacy_lines("mysql", PASSWORD, "SELECT * FROM t"),
-            &ok,
-        );
-        legacy_agrees(
-            db.addr,
-            &legacy_lines("mysql", "wrong", "SELECT * FROM t"),
-            &wrong,
-        );
-        legacy_agrees(
-            db.addr,
-            &legacy_lines("mysql", PASSWORD, "SELECT * FROM empty"),
-            &none,
-        );
+            "",
+            PASSWORD,
+            "SELECT * FROM t",
+        ));
+        let lines = |passwd: &str, query: &str| legacy_lines("mysql", passwd, query);
+        for (lines, ours) in [
+            (lines(PASSWORD, "SELECT * FROM t"), &ok),
+            (lines("wrong", "SELECT * FROM t"), &wrong),
+            (lines(PASSWORD, "SELECT * FROM empty"), &none),
+            (lines(PASSWORD, "SELECT * FROM missing"), &bad),
+            (
+                without_login(&lines(PASSWORD, "SELECT * FROM t")),
+                &no_login,
+            ),
+        ] {
+            legacy_agrees(db.addr, &lines, ours);
+        }
     });
 }
 
@@ -230,9 +268,10 @@ fn pgsql_against_postgresql() {
         );
         let none = check(&pg(USER, PASSWORD, "SELECT * FROM empty"));
         assert_down(&none, "returned no rows");
+        let bad = check(&pg(USER, PASSWORD, "SELECT * FROM missing"));
         assert_down(
-            &check(&pg(USER, PASSWORD, "SELECT * FROM missing")),
-            "relation \"missing\" does not exist",
+            &bad,
+            "query failed: db error: ERROR: relation \"missing\" does not exist",
         );
         assert_down(&check(&pg(USER, PASSWORD, "SELEKT 1")), "syntax error");
         assert_up(
@@ -245,31 +284,28 @@ fn pgsql_against_postgresql() {
         );
         common_cases(Service::Pgsql, &good);
 
-        // A stopped server: connections queue in the kernel, nothing answers.
-        let pid = support::sql::pid(&db) as i32;
-        // SAFETY: signals to the server this test started.
-        unsafe { libc::kill(pid, libc::SIGSTOP) };
-        let start = Instant::now();
-        let stopped = check(&good);
-        unsafe { libc::kill(pid, libc::SIGCONT) };
-        assert_down(&stopped, "timed out after 2.0 s");
-        assert!(start.elapsed() < TIMEOUT + Duration::from_secs(1));
+        stopped_server_times_out(&db, &good);
 
-        legacy_agrees(
+        let no_login = check(&spec(
+            Service::Pgsql,
             db.addr,
-            &legacy_lines("pgsql", PASSWORD, "SELECT * FROM t"),
-            &ok,
-        );
-        legacy_agrees(
-            db.addr,
-            &legacy_lines("pgsql", "wrong", "SELECT * FROM t"),
-            &wrong,
-        );
-        legacy_agrees(
-            db.addr,
-            &legacy_lines("pgsql", PASSWORD, "SELECT * FROM empty"),
-            &none,
-        );
+            "",
+            PASSWORD,
+            "SELECT * FROM t",
+        ));
+        let lines = |passwd: &str, query: &str| legacy_lines("pgsql", passwd, query);
+        for (lines, ours) in [
+            (lines(PASSWORD, "SELECT * FROM t"), &ok),
+            (lines("wrong", "SELECT * FROM t"), &wrong),
+            (lines(PASSWORD, "SELECT * FROM empty"), &none),
+            (lines(PASSWORD, "SELECT * FROM missing"), &bad),
+            (
+                without_login(&lines(PASSWORD, "SELECT * FROM t")),
+                &no_login,
+            ),
+        ] {
+            legacy_agrees(db.addr, &lines, ours);
+        }
     });
 }
 
