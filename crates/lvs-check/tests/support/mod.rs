@@ -135,6 +135,7 @@ pub fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
 }
 
 pub mod legacy;
+pub mod sql;
 
 /// Starts `cmd` (in the calling thread's network namespace) as a server
 /// that is killed, by its PID, when the returned value is dropped.
