@@ -341,7 +341,9 @@ impl Director {
         mut actions: Vec<Action>,
         only: Option<&BTreeSet<usize>>,
     ) -> Vec<Action> {
-        let start = tag == "start";
+        // A reload sets services up again as a start does (the legacy
+        // re-adds every real of the new config, quiescing those down).
+        let start = tag == "start" || tag == "reload";
         let ops = match only {
             None => ipvs::diff(&self.desired_with(start), &self.belief),
             Some(vis) => {

@@ -147,3 +147,4 @@ pub fn spawn_server(cmd: &mut Command, addr: SocketAddr) -> Server {
         _dir: tempfile::tempdir().unwrap(),
     }
 }
+pub mod mail;
