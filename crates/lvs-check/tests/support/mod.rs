@@ -134,6 +134,7 @@ pub fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+pub mod directory;
 pub mod legacy;
 
 /// Starts `cmd` (in the calling thread's network namespace) as a server
