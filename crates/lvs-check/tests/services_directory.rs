@@ -304,6 +304,14 @@ fn dns_against_dnsmasq() {
             "Enabled  real server",
         );
         assert_legacy_agrees(real, &lines("10.0.0.8"), &wrong, "Disabled real server");
+        // No receive: the legacy cannot match anything and says down too
+        // (its config parser refuses `receive=""`, so absent is the case).
+        assert_legacy_agrees(
+            real,
+            "service=dns\nprotocol=udp\nrequest=\"real.example.test\"\n",
+            &no_receive,
+            "Disabled real server",
+        );
         let ptr_tcp = check(
             Service::Dns,
             real,
@@ -433,6 +441,13 @@ fn sip_against_kamailio() {
         );
         assert!(start.elapsed() < Duration::from_secs(1));
 
+        let tcp_ok = check(Service::Sip, real, &sip(SIP_USER, false));
+        assert_legacy_agrees(
+            real,
+            &format!("service=sip\nprotocol=tcp\nlogin=\"{SIP_USER}\"\n"),
+            &tcp_ok,
+            "Activated service",
+        );
         let lines = |login: &str| format!("service=sip\nprotocol=udp\nlogin=\"{login}\"\n");
         assert_legacy_agrees(real, &lines(SIP_USER), &ok, "Activated service");
         assert_legacy_agrees(
