@@ -134,6 +134,7 @@ pub fn write_script(dir: &Path, name: &str, text: &str) -> PathBuf {
     path
 }
 
+pub mod directory;
 pub mod legacy;
 pub mod sql;
 
