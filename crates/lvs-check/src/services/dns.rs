@@ -19,9 +19,9 @@ use codec::{Answer, Reply};
 use regex::Regex;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::TcpStream;
 
 pub(crate) struct Dns;
 
@@ -133,17 +133,8 @@ async fn ask(target: SocketAddr, qname: &str, qtype: u16, tcp: bool) -> Result<R
 }
 
 async fn ask_udp(target: SocketAddr, id: u16, query: &[u8]) -> Result<Reply, String> {
-    let local: SocketAddr = if target.is_ipv4() {
-        (Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (Ipv6Addr::UNSPECIFIED, 0).into()
-    };
     let io = |what: &str, e: std::io::Error| format!("{what} udp {target}: {e}");
-    let socket = UdpSocket::bind(local)
-        .await
-        .map_err(|e| io("bind for", e))?;
-    // Connected, so an ICMP port unreachable comes back as an error.
-    socket.connect(target).await.map_err(|e| io("connect", e))?;
+    let socket = super::udp::connected(target).await?;
     socket.send(query).await.map_err(|e| io("send to", e))?;
     let mut buf = vec![0; 65535];
     loop {

@@ -11,7 +11,7 @@
 //! Hand-rolled on the shared line reader: two commands; async-imap would
 //! bring a second async stack and its own TLS choice for this.
 
-use super::line_conn::{connect, connect_tls, LineConn};
+use super::line_conn::{open, LineConn};
 use super::Probe;
 use crate::{Outcome, ServiceCheck};
 use std::net::SocketAddr;
@@ -23,16 +23,9 @@ pub(crate) struct Imap {
 
 impl Probe for Imap {
     async fn probe(&self, target: SocketAddr, check: &ServiceCheck) -> Outcome {
-        let result = if self.tls {
-            match connect_tls(target).await {
-                Ok(s) => talk(LineConn::new(s), check).await,
-                Err(e) => Err(e),
-            }
-        } else {
-            match connect(target).await {
-                Ok(s) => talk(LineConn::new(s), check).await,
-                Err(e) => Err(e),
-            }
+        let result = match open(target, self.tls).await {
+            Ok(conn) => talk(conn, check).await,
+            Err(e) => Err(e),
         };
         match result {
             Ok(reason) => Outcome::up(reason),

@@ -95,6 +95,25 @@ pub(crate) async fn connect_tls(target: SocketAddr) -> Result<TlsStream<TcpStrea
         .map_err(|e| format!("{target}: {e}"))
 }
 
+/// A plain or TLS stream: the services that come in both forms (pop and
+/// pops, imap and imaps) hold a conversation that does not care which.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// A line conversation with the real, over TLS from the first byte when
+/// `tls` is set.
+pub(crate) async fn open(
+    target: SocketAddr,
+    tls: bool,
+) -> Result<LineConn<Box<dyn Stream>>, String> {
+    let stream: Box<dyn Stream> = if tls {
+        Box::new(connect_tls(target).await?)
+    } else {
+        Box::new(connect(target).await?)
+    };
+    Ok(LineConn::new(stream))
+}
+
 /// `line` without its trailing CR LF (or bare LF), bytes that are not UTF-8
 /// replaced: reply texts only go to the log.
 pub(crate) fn trim_eol(line: &[u8]) -> String {

@@ -18,6 +18,7 @@ mod reply;
 mod sip;
 mod smtp;
 mod sql;
+mod udp;
 
 /// One service's negotiate check.
 pub(crate) trait Probe {

@@ -12,7 +12,7 @@
 //! Hand-rolled on the shared line reader: four commands, and no POP3 crate
 //! that is both maintained and on tokio + rustls.
 
-use super::line_conn::{connect, connect_tls, LineConn};
+use super::line_conn::{open, LineConn};
 use super::Probe;
 use crate::{Outcome, ServiceCheck};
 use std::net::SocketAddr;
@@ -24,16 +24,9 @@ pub(crate) struct Pop {
 
 impl Probe for Pop {
     async fn probe(&self, target: SocketAddr, check: &ServiceCheck) -> Outcome {
-        let result = if self.tls {
-            match connect_tls(target).await {
-                Ok(s) => talk(LineConn::new(s), check).await,
-                Err(e) => Err(e),
-            }
-        } else {
-            match connect(target).await {
-                Ok(s) => talk(LineConn::new(s), check).await,
-                Err(e) => Err(e),
-            }
+        let result = match open(target, self.tls).await {
+            Ok(conn) => talk(conn, check).await,
+            Err(e) => Err(e),
         };
         match result {
             Ok(reason) => Outcome::up(reason),

@@ -15,8 +15,7 @@ mod codec;
 
 use super::Probe;
 use crate::{Outcome, ServiceCheck};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
-use tokio::net::UdpSocket;
+use std::net::SocketAddr;
 
 pub(crate) struct Radius;
 
@@ -65,17 +64,7 @@ fn random<const N: usize>() -> Result<[u8; N], String> {
 
 async fn exchange(target: SocketAddr, check: &ServiceCheck) -> Result<codec::Reply, String> {
     let io = |what: &str, e: std::io::Error| format!("{what} {target} failed: {e}");
-    let local: SocketAddr = if target.is_ipv4() {
-        (Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    let socket = UdpSocket::bind(local)
-        .await
-        .map_err(|e| io("bind for", e))?;
-    // Connected: replies come only from the real, and an ICMP port
-    // unreachable comes back as an error instead of a silent timeout.
-    socket.connect(target).await.map_err(|e| io("connect", e))?;
+    let socket = super::udp::connected(target).await?;
     let nas = socket
         .local_addr()
         .map_err(|e| io("local address for", e))?

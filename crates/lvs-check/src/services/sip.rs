@@ -10,9 +10,9 @@ use super::Probe;
 use crate::{Outcome, ServiceCheck};
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
-use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::SocketAddr;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::TcpStream;
 
 pub(crate) struct Sip;
 
@@ -85,15 +85,7 @@ fn judge(received: &[u8], eof: bool) -> Option<Result<String, String>> {
 
 async fn over_udp(target: SocketAddr, login: &str) -> Result<String, String> {
     let io = |what: &str, e: std::io::Error| format!("{what} udp {target}: {e}");
-    let local: SocketAddr = if target.is_ipv4() {
-        (Ipv4Addr::UNSPECIFIED, 0).into()
-    } else {
-        (Ipv6Addr::UNSPECIFIED, 0).into()
-    };
-    let socket = UdpSocket::bind(local)
-        .await
-        .map_err(|e| io("bind for", e))?;
-    socket.connect(target).await.map_err(|e| io("connect", e))?;
+    let socket = super::udp::connected(target).await?;
     let local = socket
         .local_addr()
         .map_err(|e| io("local address for", e))?;
