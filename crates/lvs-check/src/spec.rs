@@ -117,7 +117,8 @@ pub struct ServiceCheck {
     pub passwd: String,
     pub database: String,
     pub secret: String,
-    /// `protocol=udp` on the virtual service (dns and sip then use UDP).
+    /// Whether dns and sip talk UDP (from the virtual's protocol, as the
+    /// legacy decides it for each).
     pub udp: bool,
 }
 

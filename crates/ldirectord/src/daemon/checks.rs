@@ -98,7 +98,12 @@ fn negotiate(
                 },
                 database: v.database.clone(),
                 secret: v.secret.clone(),
-                udp: v.protocol == Protocol::Udp,
+                // The legacy's dns check uses TCP only for protocol=tcp, its
+                // sip check UDP only for protocol=udp (a fwmark differs).
+                udp: match service {
+                    Service::Dns => v.protocol != Protocol::Tcp,
+                    _ => v.protocol == Protocol::Udp,
+                },
             }),
             None => {
                 *note = Some(format!(

@@ -7,9 +7,8 @@
 //!
 //! Transport: the legacy switches Net::DNS to TCP only when the virtual's
 //! protocol is "tcp"; otherwise (udp) it sends a datagram and, like
-//! Net::DNS, retries over TCP when the reply is truncated. (`fwmark`
-//! virtuals use UDP in the legacy; `ServiceCheck` only says udp or not, so
-//! they use TCP here.)
+//! Net::DNS, retries over TCP when the reply is truncated. The daemon sets
+//! `ServiceCheck::udp` accordingly (a fwmark virtual: UDP).
 
 mod codec;
 
