@@ -88,7 +88,7 @@ dashboard-test: build vm-initramfs
 # ldirectord's verdict on the same server beside ours (ipvsadm stand-in).
 checks-test:
 	$(CARGO) build -p ipvs --example ipvsadm_standin
-	$(CARGO) test -p lvs-check --test services_mail --test services_directory --test services_sql -- --ignored --test-threads=2
+	$(CARGO) test -p lvs-check --test services_mail --test services_directory --test services_sql --test services_http_proxy -- --ignored --test-threads=2
 
 man-check:
 	@tests/man/check.sh

@@ -32,6 +32,11 @@ pub async fn check(spec: &CheckSpec) -> Outcome {
             method,
             receive,
         } => (true, path, virtualhost, *method, receive),
+        CheckKind::HttpProxy {
+            url,
+            method,
+            receive,
+        } => return through_proxy(spec.target, url, *method, receive.as_ref()).await,
         _ => return Outcome::down("not an http check"),
     };
     let mut url = Url::for_real(tls, spec.target, path);
@@ -55,6 +60,42 @@ pub async fn check(spec: &CheckSpec) -> Outcome {
         };
         url = next;
         host = url.authority.clone();
+        redirects += 1;
+    }
+}
+
+/// `service=http_proxy`: every request, redirects included, goes to the
+/// proxy at `proxy` with the absolute URL, as LWP does with a proxy set.
+async fn through_proxy(
+    proxy: SocketAddr,
+    url: &str,
+    method: HttpMethod,
+    receive: Option<&Regex>,
+) -> Outcome {
+    let Some(mut url) = Url::parse(url).filter(|u| !u.tls) else {
+        return Outcome::down(format!(
+            "http_proxy: request {url:?} is not an absolute http:// URL"
+        ));
+    };
+    let mut redirects = 0;
+    loop {
+        let target = format!("http://{}{}", url.authority, url.path);
+        let tcp = match TcpStream::connect(proxy).await {
+            Ok(t) => t,
+            Err(e) => return Outcome::down(format!("connect to proxy {proxy} failed: {e}")),
+        };
+        let request = request(method, &target, &url.authority);
+        let response = match exchange(tcp, &request, method == HttpMethod::Head).await {
+            Ok(r) => r,
+            Err(reason) => return Outcome::down(reason),
+        };
+        if !matches!(response.code, 301 | 302 | 303 | 307 | 308) || redirects == MAX_REDIRECTS {
+            return judge(&response, receive);
+        }
+        match response.header("location").and_then(|l| url.join(l)) {
+            Some(next) if !next.tls => url = next,
+            _ => return judge(&response, receive),
+        }
         redirects += 1;
     }
 }

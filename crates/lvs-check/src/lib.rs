@@ -39,7 +39,9 @@ pub async fn run_check(spec: &CheckSpec) -> Outcome {
         CheckKind::On => Outcome::up("checktype=on"),
         CheckKind::Off => Outcome::down("checktype=off"),
         CheckKind::Connect => bounded(limit, connect::check(spec)).await,
-        CheckKind::Http { .. } | CheckKind::Https { .. } => bounded(limit, http::check(spec)).await,
+        CheckKind::Http { .. } | CheckKind::Https { .. } | CheckKind::HttpProxy { .. } => {
+            bounded(limit, http::check(spec)).await
+        }
         CheckKind::SimpleTcp { .. } => bounded(limit, simpletcp::check(spec)).await,
         CheckKind::Service(check) => bounded(limit, services::probe(spec.target, check)).await,
         // These two keep their own deadlines, for a reason that says which

@@ -52,6 +52,15 @@ pub enum CheckKind {
         method: HttpMethod,
         receive: Option<Regex>,
     },
+    /// `service=http_proxy`: the real is an HTTP proxy; `url` (the
+    /// `request`, an absolute `http://` URL) is fetched through it, judged
+    /// as the http check judges (no Host header of ours: the proxy gets the
+    /// URL's, as LWP sends it).
+    HttpProxy {
+        url: String,
+        method: HttpMethod,
+        receive: Option<Regex>,
+    },
     /// `service=simpletcp`: send `request` (with `\n` escapes expanded),
     /// half-close, and wait for a line matching `receive`.
     SimpleTcp { request: String, receive: Regex },
@@ -158,6 +167,7 @@ impl CheckSpec {
             }) => self.check_timeout.min(self.negotiate_timeout),
             CheckKind::Http { .. }
             | CheckKind::Https { .. }
+            | CheckKind::HttpProxy { .. }
             | CheckKind::SimpleTcp { .. }
             | CheckKind::Service(_) => self.negotiate_timeout,
         }

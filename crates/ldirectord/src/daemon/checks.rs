@@ -69,6 +69,12 @@ fn negotiate(
             virtualhost: v.virtualhost.clone(),
             method,
         },
+        // The legacy asks the proxy for `request` without its leading `/`.
+        "http_proxy" => CheckKind::HttpProxy {
+            url: request.strip_prefix('/').unwrap_or(&request).to_string(),
+            method,
+            receive: regex(receive, note),
+        },
         // The legacy sends what follows the request's leading `/`.
         "simpletcp" => match regex(receive, note) {
             Some(re) => CheckKind::SimpleTcp {
