@@ -13,6 +13,10 @@
 # `ldirectord::ldirectord.cf`, which is ldirectord-rs. The story: requests
 # alternate WEB1/WEB2; WEB1 stops -> removed; WEB1 back -> restored; MASTER
 # dies -> BACKUP holds the VIP and the table; MASTER back -> auto_failback.
+# With WEB1 down and again after the failover, the host's chromium saves the
+# status page of the director holding the VIP (ldirectord-rs --dashboard,
+# set in each director's /etc/ha.d/ldirectord-rs.conf) as target/demo/*.png
+# (tests/demo/dashboard-shots.sh), and the demo checks what it shows.
 #
 # DEMO_FAST=1 (what `make test` uses) shortens ha.cf's timings
 # (keepalive 1, deadtime 5, warntime 3, initdead 10); otherwise the seed's
@@ -21,7 +25,15 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/../.." && pwd -P)
 if [[ ${HA_IN_VM:-} != 1 ]]; then
-    exec "$root/tests/vm/run.sh" --timeout 1500 --mem 1G --env DEMO_FAST -- "$here/seed-demo.sh" "$@"
+    source "$here/dashboard-shots.sh"
+    demo_shots_setup "${CARGO_TARGET_DIR:-$root/target}/demo"
+    "$root/tests/vm/run.sh" --timeout 1500 --mem 1G --share-rw "$DEMO_SYNC" \
+        --env DEMO_FAST --env DEMO_SYNC -- "$here/seed-demo.sh" "$@" &
+    vm=$!
+    demo_shots_serve $vm
+    wait $vm; rc=$?
+    rm -rf "$DEMO_SYNC"
+    exit $rc
 fi
 
 BIN=$root/target/debug
@@ -35,9 +47,12 @@ waitfor() { local i; for i in $(seq $(($1 * 5))); do eval "$2" && return 0; slee
 NS="client master backup web1 web2"
 PIDS=""
 cleanup() {
-    for p in $PIDS; do kill -9 "$p" 2>/dev/null; done
-    for n in $NS; do ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null; ip netns del "$n" 2>/dev/null; done
-    ip link del lan 2>/dev/null
+    # At exit: bash's "Killed" notices for our own background jobs are noise.
+    exec 2>/dev/null
+    for p in $PIDS; do kill -9 "$p"; done
+    for n in $NS; do ip netns pids "$n" | xargs -r kill -9; ip netns del "$n"; done
+    ip link del lan
+    wait
     rm -rf "$W"
 }
 trap cleanup EXIT
@@ -81,6 +96,9 @@ for d in master backup; do
     # The package's resource scripts (IPaddr, ...), with ldirectord -> ours.
     cp -a /etc/ha.d/resource.d/. "$etc/resource.d/"
     ln -sf "$BIN/ldirectord-rs" "$etc/resource.d/ldirectord"
+    # The status page, through ldirectord-rs's extra settings file: heartbeat
+    # starts it with the legacy's argv, and ldirectord.cf stays the seed's.
+    echo "dashboard = 0.0.0.0:9160" >"$etc/ldirectord-rs.conf"
     if [ -n "${DEMO_FAST:-}" ]; then
         sed -i -e 's/^keepalive .*/keepalive 1/' -e 's/^deadtime .*/deadtime 5/' \
             -e 's/^warntime .*/warntime 3/' -e 's/^initdead .*/initdead 10/' "$etc/ha.cf"
@@ -113,6 +131,32 @@ requests() { # n
     LAST="${out[*]}"
 }
 
+# --- the status page, for the host's browser ------------------------------
+# The VM's root namespace joins the LAN (an operator's desk) and relays the
+# port QEMU forwards from the host to the VIP's port 9160: the page of the
+# director that holds the VIP, as an operator bookmarks it.
+SHOTS=0
+if [ -n "${DEMO_SYNC:-}" ] && [ -e "$DEMO_SYNC/browser" ]; then
+    modprobe virtio_net 2>/dev/null
+    nic=""
+    for i in $(seq 50); do nic=$(ls /sys/class/net | grep -v -e '^lo$' -e '^lan$' -e '^v' | head -n 1); [ -n "$nic" ] && break; sleep 0.1; done
+    if [ -n "$nic" ]; then
+        ip addr add 10.0.2.15/24 dev "$nic"; ip link set "$nic" up
+        ip addr add 192.168.72.254/24 dev lan
+        python3 "$here/relay.py" 10.0.2.15 9160 192.168.72.8 9160 >/dev/null 2>&1 &
+        PIDS="$PIDS $!"; SHOTS=1
+    fi
+fi
+shot() { # name: the host's chromium saves the page; its DOM is in $DEMO_SYNC/name.html
+    [ $SHOTS = 1 ] || return 0
+    touch "$DEMO_SYNC/shot-$1"
+    waitfor 120 "[ -e '$DEMO_SYNC/shot-$1.done' ]" && say "status page saved: target/demo/$1.png"
+}
+page_shows() { # name pattern
+    [ $SHOTS = 1 ] || return 0
+    grep -qi "$2" "$DEMO_SYNC/$1.html"
+}
+
 say "starting heartbeatd on MASTER and BACKUP (seed configs$([ -n "${DEMO_FAST:-}" ] && echo ', fast timings'))"
 director master; director backup
 limit=$([ -n "${DEMO_FAST:-}" ] && echo 60 || echo 200)
@@ -127,6 +171,11 @@ kill "$WEBPID_web1"
 check "WEB1 removed from the table" "waitfor 30 '[ \$(reals master) = 1 ]'"
 requests 4
 check "all requests on WEB2" '[[ $LAST != *WEB1* && $LAST == *WEB2* ]]'
+shot web1-down
+check "the status page shows WEB1 down, WEB2 up, MASTER holding the group" \
+    "page_shows web1-down 'data-real=\"192.168.72.9:80\" data-state=\"down\"' &&
+     page_shows web1-down 'data-real=\"192.168.72.10:80\" data-state=\"up\"' &&
+     page_shows web1-down 'data-holder=\"master\"'"
 
 say "WEB1's web server is back"
 serve web1
@@ -146,6 +195,12 @@ check "the client's ARP cache points the VIP at BACKUP ($mac_backup, gratuitous 
 check "BACKUP's ldirectord-rs has both reals" "waitfor 60 '[ \$(reals backup) = 2 ]'"
 requests 4
 check "requests keep working through BACKUP" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+shot failover
+check "the status page (now BACKUP's) shows both reals up, MASTER dead, BACKUP holding the group" \
+    "page_shows failover 'data-real=\"192.168.72.9:80\" data-state=\"up\"' &&
+     page_shows failover 'data-node=\"master\" data-status=\"dead\"' &&
+     page_shows failover 'data-holder=\"backup\"' &&
+     ! page_shows failover 'id=\"last-failover\">none since start'"
 
 say "MASTER comes back (rebooted: no VIP, empty IPVS table)"
 ip -n master addr del 192.168.72.8/24 dev eth0 2>/dev/null
@@ -157,6 +212,7 @@ check "MASTER's table rebuilt, BACKUP's released" "waitfor 60 '[ \$(reals master
 requests 4
 check "requests served through MASTER" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
 
+[ -n "${DEMO_SYNC:-}" ] && touch "$DEMO_SYNC/finished"
 echo
 if [ $fail = 0 ]; then say "demo complete: every step as expected"; else
     say "demo FAILED; logs follow"

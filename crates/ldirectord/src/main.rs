@@ -4,6 +4,7 @@
 
 mod cli;
 mod daemon;
+mod extra_settings;
 mod resolver;
 
 use std::path::PathBuf;
@@ -37,7 +38,13 @@ fn main() -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
-    daemon::dashboard::configure(opts.dashboard);
+    match extra_settings::dashboard(opts.dashboard) {
+        Ok(addr) => daemon::dashboard::configure(addr),
+        Err(e) => {
+            eprintln!("ldirectord-rs: {e}");
+            return ExitCode::from(EXIT_CONFIG_ERROR);
+        }
+    }
     let config = config_path(opts.config.as_deref());
     if opts.check_only {
         return check_config(&config, opts.print_config);
