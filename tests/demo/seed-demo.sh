@@ -183,6 +183,10 @@ check "WEB1 restored" "waitfor 30 '[ \$(reals master) = 2 ]'"
 requests 4
 check "requests alternate again" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
 
+HIST=$W/master/state/ldirectord-rs/ldirectord.cf
+store() { (cd "$HIST" 2>/dev/null && stat -c '%n %s' -- *.rrd | sort); }
+STORE_BEFORE=$(store)
+say "MASTER's history store: $(wc -l <<<"$STORE_BEFORE") files of $(awk '{print $2}' <<<"$STORE_BEFORE" | sort -u | tr '\n' ' ')bytes (fixed size)"
 say "MASTER dies (all its processes killed, its links down)"
 ip netns pids master | xargs -r kill -9; ip -n master link set eth0 down; ip -n master link set eth1 down
 t_dead=$(date +%s.%N)
@@ -209,6 +213,8 @@ ip -n master link set eth0 up; ip -n master link set eth1 up
 director master
 check "auto_failback: MASTER holds the VIP again" "waitfor $limit 'vip_on master && ! vip_on backup'"
 check "MASTER's table rebuilt, BACKUP's released" "waitfor 60 '[ \$(reals master) = 2 ] && [ \$(reals backup) = 0 ]'"
+check "MASTER's history store survived the restart, same files and sizes" \
+    '[ -n "$STORE_BEFORE" ] && [ "$(store)" = "$STORE_BEFORE" ]'
 requests 4
 check "requests served through MASTER" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
 

@@ -26,40 +26,7 @@ fn level_word(l: Level) -> &'static str {
 
 /// `Nov 25 09:11:02`, syslog style, as the legacy's logfile lines start.
 fn timestamp() -> String {
-    let t = unsafe { libc::time(std::ptr::null_mut()) };
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: valid pointers for the duration of the call.
-    unsafe { libc::localtime_r(&t, &mut tm) };
-    let mut buf = [0u8; 32];
-    // SAFETY: buf is writable for its length; the format is NUL-terminated.
-    let n = unsafe {
-        libc::strftime(
-            buf.as_mut_ptr() as *mut libc::c_char,
-            buf.len(),
-            c"%b %e %H:%M:%S".as_ptr(),
-            &tm,
-        )
-    };
-    String::from_utf8_lossy(&buf[..n]).into_owned()
-}
-
-fn facility(name: &str) -> Option<syslog::Facility> {
-    use syslog::Facility::*;
-    Some(match name {
-        "daemon" => LOG_DAEMON,
-        "user" => LOG_USER,
-        "auth" => LOG_AUTH,
-        "authpriv" => LOG_AUTHPRIV,
-        "local0" => LOG_LOCAL0,
-        "local1" => LOG_LOCAL1,
-        "local2" => LOG_LOCAL2,
-        "local3" => LOG_LOCAL3,
-        "local4" => LOG_LOCAL4,
-        "local5" => LOG_LOCAL5,
-        "local6" => LOG_LOCAL6,
-        "local7" => LOG_LOCAL7,
-        _ => return None,
-    })
+    ha_log::local_now(c"%b %e %H:%M:%S")
 }
 
 impl Log {
@@ -68,7 +35,7 @@ impl Log {
             .logfacility
             .as_deref()
             .filter(|f| *f != "none")
-            .and_then(facility)
+            .and_then(ha_log::facility)
             .and_then(|facility| {
                 syslog::unix(syslog::Formatter3164 {
                     facility,

@@ -24,48 +24,7 @@ enum Target {
 
 /// `localtime()` in Perl's scalar form.
 pub fn ctime_now() -> String {
-    let t = unsafe { libc::time(std::ptr::null_mut()) };
-    let mut tm: libc::tm = unsafe { std::mem::zeroed() };
-    // SAFETY: t and tm are valid for the call; localtime_r is reentrant.
-    unsafe { libc::localtime_r(&t, &mut tm) };
-    let mut buf = [0u8; 64];
-    // SAFETY: buf is writable for its length; the format is NUL-terminated.
-    let n = unsafe {
-        libc::strftime(
-            buf.as_mut_ptr() as *mut libc::c_char,
-            buf.len(),
-            c"%a %b %e %H:%M:%S %Y".as_ptr(),
-            &tm,
-        )
-    };
-    String::from_utf8_lossy(&buf[..n]).into_owned()
-}
-
-fn facility(name: &str) -> Option<syslog::Facility> {
-    use syslog::Facility::*;
-    Some(match name {
-        "kern" => LOG_KERN,
-        "user" => LOG_USER,
-        "mail" => LOG_MAIL,
-        "daemon" => LOG_DAEMON,
-        "auth" => LOG_AUTH,
-        "syslog" => LOG_SYSLOG,
-        "lpr" => LOG_LPR,
-        "news" => LOG_NEWS,
-        "uucp" => LOG_UUCP,
-        "cron" => LOG_CRON,
-        "authpriv" => LOG_AUTHPRIV,
-        "ftp" => LOG_FTP,
-        "local0" => LOG_LOCAL0,
-        "local1" => LOG_LOCAL1,
-        "local2" => LOG_LOCAL2,
-        "local3" => LOG_LOCAL3,
-        "local4" => LOG_LOCAL4,
-        "local5" => LOG_LOCAL5,
-        "local6" => LOG_LOCAL6,
-        "local7" => LOG_LOCAL7,
-        _ => return None,
-    })
+    ha_log::local_now(c"%a %b %e %H:%M:%S %Y")
 }
 
 impl Logger {
@@ -74,7 +33,7 @@ impl Logger {
             LogTarget::File(p) => Target::File(p.clone()),
             LogTarget::Syslog(f) => {
                 let formatter = syslog::Formatter3164 {
-                    facility: facility(f).unwrap_or(syslog::Facility::LOG_DAEMON),
+                    facility: ha_log::facility(f).unwrap_or(syslog::Facility::LOG_DAEMON),
                     hostname: None,
                     process: "ldirectord".into(),
                     pid: std::process::id(),
