@@ -169,6 +169,30 @@ fn compat(lab: &Lab, text: &str, name: &str) -> std::path::PathBuf {
     lab.write(name, &format!("{head}{text}"))
 }
 
+/// The same lines for each virtual service, in the same order; how the
+/// lines of different virtuals interleave is timing (the legacy checks
+/// one real after another, we check them all at once), not behaviour.
+fn same_lines(ours: &[String], legacy: &[String], what: &str) {
+    let virtual_of = |line: &str| -> String {
+        line.find("10.9.0.100:")
+            .map(|i| {
+                line[i..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ':')
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let by_virtual = |lines: &[String]| {
+        let mut m = std::collections::BTreeMap::<String, Vec<String>>::new();
+        for l in lines {
+            m.entry(virtual_of(l)).or_default().push(l.clone());
+        }
+        m
+    };
+    assert_eq!(by_virtual(ours), by_virtual(legacy), "{what}");
+}
+
 fn side_by_side(file: &str, expect_up: usize) {
     side_by_side_text(&compat_text(file), expect_up)
 }
@@ -247,13 +271,13 @@ fn side_by_side_text(text: &str, expect_up: usize) {
     web1.wait().unwrap();
     same(&lab, "the same table with WEB1 down");
     let (o, l) = logs.step();
-    assert_eq!(o, l, "log lines for WEB1 down");
+    same_lines(&o, &l, "log lines for WEB1 down");
     assert!(!o.is_empty());
 
     lab.servers.push(lab.serve("10.9.0.2", "www"));
     same(&lab, "the same table with WEB1 back");
     let (o, l) = logs.step();
-    assert_eq!(o, l, "log lines for WEB1 back");
+    same_lines(&o, &l, "log lines for WEB1 back");
     for (who, cf) in [("ours", &ours_cf), ("legacy", &legacy_cf)] {
         let cmd = if who == "ours" {
             format!(
@@ -270,7 +294,7 @@ fn side_by_side_text(text: &str, expect_up: usize) {
     }
     same(&lab, "the same table after stop");
     let (o, l) = logs.step();
-    assert_eq!(o, l, "log lines for stop");
+    same_lines(&o, &l, "log lines for stop");
 }
 
 /// Fallbacks (global and per virtual, one masq), quiescent=yes on one
@@ -305,7 +329,11 @@ fn every_checktype_matches_the_legacy() {
         "checktype=on",
         "checktype=off",
         "checktype=external\n\tcheckcommand=\"LABDIR/external-check\"",
-        "checktype=2\n\tservice=http\n\trequest=\"test.html\"\n\treceive=\"test\"",
+        // negotiatetimeout 10: the legacy loads LWP at its first http check,
+        // under the alarm; under emulation that takes more than 2 s, and a
+        // require cut short by the alarm fails every later check (seen
+        // here: the legacy never re-added the reals).
+        "checktype=2\n\tservice=http\n\trequest=\"test.html\"\n\treceive=\"test\"\n\tnegotiatetimeout=10",
     ];
     for (i, kind) in kinds.iter().enumerate() {
         cf.push_str(&format!(
