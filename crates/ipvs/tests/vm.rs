@@ -543,8 +543,12 @@ fn stats_agree_after_traffic() {
             ipvsadm(&["-Ln", "--stats"]).1,
             ours(&["-Ln", "--stats"]).1
         );
+        // The traffic moved the counters. Not necessarily by three: once
+        // the kernel gives up resolving the absent real's address, a later
+        // SYN can be answered "no route to host" before it is scheduled
+        // (seen in CI: 2 of 3 counted).
         let stats = t.services[&tcp("10.5.0.1:80")].stats;
-        assert!(stats.conns >= 3 && stats.inpkts >= 3, "{stats:?}");
+        assert!(stats.conns >= 1 && stats.inpkts >= 1, "{stats:?}");
     })
 }
 
