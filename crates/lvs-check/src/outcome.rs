@@ -22,3 +22,13 @@ impl Outcome {
         }
     }
 }
+
+/// A probe's result: the reason it is up, or the reason it is down.
+impl From<Result<String, String>> for Outcome {
+    fn from(result: Result<String, String>) -> Self {
+        match result {
+            Ok(reason) => Outcome::up(reason),
+            Err(reason) => Outcome::down(reason),
+        }
+    }
+}

@@ -24,13 +24,9 @@ pub(crate) struct Pop {
 
 impl Probe for Pop {
     async fn probe(&self, target: SocketAddr, check: &ServiceCheck) -> Outcome {
-        let result = match open(target, self.tls).await {
-            Ok(conn) => talk(conn, check).await,
-            Err(e) => Err(e),
-        };
-        match result {
-            Ok(reason) => Outcome::up(reason),
-            Err(reason) => Outcome::down(reason),
+        match open(target, self.tls).await {
+            Ok(conn) => talk(conn, check).await.into(),
+            Err(e) => Outcome::down(e),
         }
     }
 }

@@ -23,10 +23,7 @@ impl Probe for Sip {
         } else {
             over_tcp(target, &check.login).await
         };
-        match result {
-            Ok(status) => Outcome::up(status),
-            Err(reason) => Outcome::down(reason),
-        }
+        result.into()
     }
 }
 

@@ -20,10 +20,7 @@ const HELLO_NAME: &str = "localhost.localdomain";
 
 impl Probe for Smtp {
     async fn probe(&self, target: SocketAddr, _check: &ServiceCheck) -> Outcome {
-        match talk(target).await {
-            Ok(reason) => Outcome::up(reason),
-            Err(reason) => Outcome::down(reason),
-        }
+        talk(target).await.into()
     }
 }
 
