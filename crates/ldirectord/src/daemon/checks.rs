@@ -113,8 +113,8 @@ fn negotiate(
             }),
             None => {
                 *note = Some(format!(
-                "negotiate checks for service={other} are not available yet; checking by connect"
-            ));
+                    "service={other} is not one ldirectord knows; checking by connect"
+                ));
                 CheckKind::Connect
             }
         },
@@ -149,8 +149,7 @@ fn service(name: &str) -> Option<Service> {
 
 /// The legacy's default ftp password and sip login: `ldirectord@HOSTNAME`.
 fn default_identity() -> String {
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    format!("ldirectord@{}", host.trim())
+    format!("ldirectord@{}", super::hostname().unwrap_or_default())
 }
 
 pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned {

@@ -164,7 +164,7 @@ impl Driver {
             checks: Vec::new(),
             timeline: Timeline::new(TIMELINE_LEN),
             last_cluster: None,
-            host: hostname(),
+            host: super::hostname().unwrap_or_default(),
         }
     }
 
@@ -330,12 +330,6 @@ impl Driver {
         }
         self.last_cluster = Some(c.clone());
     }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_default()
 }
 
 /// heartbeatd's control socket (the one `cl_status` uses), asked for its

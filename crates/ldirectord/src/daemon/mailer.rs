@@ -24,7 +24,7 @@ impl Mailer {
         Mailer {
             book: AlertBook::default(),
             settings,
-            host: hostname(),
+            host: super::hostname().unwrap_or_else(|| "localhost".to_string()),
             user: username(),
             failures,
         }
@@ -115,12 +115,6 @@ async fn deliver(email: Email, host: &str, user: &str) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string()),
     }
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".to_string())
 }
 
 fn username() -> String {

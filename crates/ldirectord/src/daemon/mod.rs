@@ -140,3 +140,10 @@ fn start(config: &Path, debug: bool) -> u8 {
     eprintln!("ldirectord-rs: the daemon did not report in 10 s");
     1
 }
+
+/// This machine's name (the kernel's), as the legacy's `$HOSTNAME`.
+fn hostname() -> Option<String> {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_string())
+}
