@@ -83,7 +83,9 @@ pub fn vsftpd(port: u16) -> Running {
 /// filter turns every client away with "554 5.7.1 not welcome here" — the
 /// real server's own refusal, for the failure case. smtpd's control socket
 /// and queue live at fixed paths, so it runs in a private mount namespace
-/// with a tmpfs on each: tests running side by side get their own.
+/// with a tmpfs on each: tests running side by side get their own. The
+/// queue's mount point is made here: a package installed with its daemon
+/// held back (as .ci/run does) never creates it.
 pub fn opensmtpd(port: u16, refuse: bool) -> Running {
     let dir = open_dir();
     let conf = dir.path().join("smtpd.conf");
@@ -104,7 +106,8 @@ pub fn opensmtpd(port: u16, refuse: bool) -> Running {
     .unwrap();
     chmod(&conf, 0o600);
     let script = format!(
-        "mount -t tmpfs tmpfs /run && mount -t tmpfs -o mode=711 tmpfs /var/spool/smtpd && \
+        "mkdir -p /var/spool/smtpd && mount -t tmpfs tmpfs /run && \
+         mount -t tmpfs -o mode=711 tmpfs /var/spool/smtpd && \
          exec smtpd -d -f {}",
         conf.display()
     );
