@@ -99,12 +99,22 @@ man-check:
 fuzz-build:
 	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz build -O
 
+# Each target's output goes to a file so that the run's own exit status
+# (a crash is non-zero) decides, not that of a pipe's last command: make's
+# /bin/sh has no pipefail. A crash prints the fuzzer's report and fails.
+FUZZ_LOG_DIR = $(TARGET_DIR)/fuzz-smoke
 fuzz-smoke: fuzz-build
 	@fuzz/seed-corpus.sh
+	@mkdir -p $(FUZZ_LOG_DIR)
 	@for t in $(FUZZ_TARGETS); do \
 	  echo "fuzz $$t for $(FUZZ_SECONDS)s"; \
-	  (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- \
-	     -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 2>&1 | tail -2) || exit 1; \
+	  log=$(FUZZ_LOG_DIR)/$$t.log; \
+	  if (cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run -O $$t corpus/$$t -- \
+	       -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0) >$$log 2>&1; then \
+	    tail -n 2 $$log; \
+	  else \
+	    tail -n 40 $$log; echo "fuzz-smoke: $$t failed (full output: $$log)"; exit 1; \
+	  fi; \
 	done
 
 # Benchmarks are programs that print figures, never timed assertions.
