@@ -59,9 +59,12 @@ for p in [body + b"42:1 " + wrong + b",", body[:20], b"garbage" * 10, b">>>\nt=s
     for _ in range(20):
         s.sendto(p, dst)
 PY
-# A real packet from the backup, captured on the master's link, replayed
-# later (old seq), and the same packet re-signed as from a node that is not
-# in the cluster: both must change nothing.
+# A real packet from the backup, captured on the master's link, is sent
+# again three ways: as it was (same generation, old seq: the legacy drops
+# it as a duplicate, silently), re-signed as from a node that is not in the
+# cluster, and re-signed with the generation before the backup's current
+# one (a packet from before its last restart). None may change anything;
+# the last two are logged in the legacy's words.
 ip netns exec ${T}m python3 - $W/captured <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(0x0800))
@@ -73,22 +76,34 @@ while True:
         open(sys.argv[1], "wb").write(d[ihl + 8:]); break
 PY
 sleep 3
-ip netns exec ${T}b python3 - 10.88.0.1 $W/captured <<'PY'
-import socket, sys, hmac, hashlib
+mark=$(wc -l < $W/master/ha-log)
+gen=$(ip netns exec ${T}b python3 - 10.88.0.1 $W/captured <<'PY'
+import socket, sys, hmac, hashlib, re
 pkt = open(sys.argv[2], "rb").read()
+dst = (sys.argv[1], 694)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+def signed(body):
+    trailer = ("1 " + hmac.new(b"SomeSharedSecret", body, hashlib.sha1).hexdigest()).encode()
+    return body + str(len(trailer)).encode() + b":" + trailer + b","
+body = pkt[:pkt.index(b"%%%\n") + 4]
 for _ in range(5):
-    s.sendto(pkt, (sys.argv[1], 694))                     # replay: old seq
-end = pkt.index(b"%%%\n") + 4
-signed = pkt[:end].replace(b"src=backup", b"src=intrdr")
-mac = hmac.new(b"SomeSharedSecret", signed, hashlib.sha1).hexdigest()
-trailer = ("1 " + mac).encode()
-s.sendto(signed + str(len(trailer)).encode() + b":" + trailer + b",", (sys.argv[1], 694))
+    s.sendto(pkt, dst)
+s.sendto(signed(body.replace(b"src=backup", b"src=intrdr")), dst)
+hg = re.search(rb"hg=([0-9a-f]+)", body)
+gen = int(hg.group(1), 16)
+s.sendto(signed(body.replace(hg.group(0), b"hg=%x" % (gen - 1))), dst)
+print(gen)
 PY
+)
 sleep 2
-if [ -s $W/captured ]; then pass "replayed and foreign-node packets sent ($(wc -c < $W/captured) bytes captured)"; else bad "no packet captured to replay"; fi
+after=$(tail -n +$((mark + 1)) $W/master/ha-log)
+if [ -s $W/captured ] && [ -n "$gen" ]; then pass "replayed, foreign-node and old-generation packets sent ($(wc -c < $W/captured) bytes captured, backup generation $gen)"; else bad "no packet captured to replay"; fi
 if [ "$(holder)" = "master=HAS backup=-" ] && kill -0 $P_master && kill -0 $P_backup; then pass "replay and foreign node: nothing changed"; else bad "replay/foreign changed state: $(holder)"; fi
-grep -iE "intrdr|replay|not in|unknown node" $W/master/ha-log | tail -2 | sed 's/^/      /'
+if grep -qE "restart on node|returning after partition|lost packet" <<<"$after"; then bad "a replayed packet was taken for news: $(grep -E "restart on node|returning after partition|lost packet" <<<"$after" | head -1)"; else pass "same-generation replay dropped silently (as the legacy: a duplicate)"; fi
+want="process_status_message: bad node [intrdr] in message"
+if grep -qF "$want" <<<"$after"; then pass "foreign node logged: $want"; else bad "foreign node not logged ('$want')"; fi
+want="should_drop_message: attempted replay attack [backup]? [gen = $((gen - 1)), curgen = $gen]"
+if grep -qF "$want" <<<"$after"; then pass "old generation logged: $want"; else bad "old-generation replay not logged ('$want')"; fi
 sleep 1
 ip netns exec ${T}m true
 if kill -0 $P_master 2>/dev/null && [ -e $W/master/HAVE ]; then pass "forged/malformed packets dropped, master still running and holding"; else bad "master hurt by bad packets"; fi
@@ -104,6 +119,10 @@ done
 if waitfor 20 '[ -e $W/backup/HAVE ] && [ -e $W/master/HAVE ]'; then pass "partition: both nodes hold the group (split brain)"; else bad "partition: $(holder)"; fi
 for n in m b; do ip netns exec ${T}$n nft delete table inet cut; done
 if waitfor 30 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "healed: one owner, the home node"; else bad "after heal: $(holder)"; fi
+for n in master:backup backup:master; do
+  want="Cluster node ${n#*:} returning after partition."
+  if grep -qF "$want" $W/${n%:*}/ha-log; then pass "split brain logged by ${n%:*}: $want"; else bad "split brain not logged by ${n%:*} ('$want')"; fi
+done
 for n in master backup; do
   rss=$(awk '/VmRSS/ {print $2, $3}' /proc/$(eval echo \$P_$n)/status 2>/dev/null)
   echo "      RSS of heartbeatd ($n): $rss"

@@ -40,9 +40,11 @@ impl Membership {
             return;
         }
         let Some(i) = self.peers.iter().position(|p| p.name == src) else {
+            // The legacy's words and level (autojoin none): operators
+            // grep for them to find a misaddressed or intruding node.
             out.push(Action::Log(
-                Level::Debug,
-                format!("Ignoring packet from unknown node [{src}]"),
+                Level::Error,
+                format!("process_status_message: bad node [{src}] in message"),
             ));
             return;
         };

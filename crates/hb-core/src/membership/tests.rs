@@ -377,6 +377,19 @@ fn malformed_packets_are_dropped_with_a_log() {
 }
 
 #[test]
+fn a_node_not_in_the_cluster_is_logged_as_the_legacy_does() {
+    let mut m = up_with_beta();
+    let mut intruder = status(2, "active");
+    intruder.remove("src");
+    intruder.push_str("src", "intrdr");
+    let r = recv(&mut m, 200, intruder);
+    assert!(r.delivered().is_empty());
+    assert!(r
+        .logs()
+        .contains(&"process_status_message: bad node [intrdr] in message"));
+}
+
+#[test]
 fn acks_every_tenth_packet_until_flow_control_is_off() {
     let mut m = up_with_beta();
     let trigger = Peer::new("beta", t(0), 0).ack_trigger;
