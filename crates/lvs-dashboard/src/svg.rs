@@ -76,11 +76,17 @@ pub fn render(series: &Series, title: &str, span: u64, now: u64) -> String {
     for (p, (name, lines)) in PANELS.iter().enumerate() {
         let top = TOP + p as f64 * (PANEL + GAP) + 12.0;
         let bottom = top + PANEL;
+        // Rows whose middle falls before the window are not drawn, so they
+        // must not set the scale either.
         let max = nice_max(
             series
                 .rows
                 .iter()
-                .flat_map(|r| lines.iter().map(move |l| r[l.0]))
+                .enumerate()
+                .filter(|(k, _)| {
+                    series.start + *k as u64 * series.row_secs + series.row_secs / 2 >= start
+                })
+                .flat_map(|(_, r)| lines.iter().map(move |l| r[l.0]))
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max),
         );
@@ -170,5 +176,20 @@ mod tests {
         assert_eq!(d.matches('M').count(), 2, "{d}");
         assert_eq!(d.matches('L').count(), 1, "{d}");
         assert!(svg.contains(">5<"), "axis max is 5 for a peak of 4");
+    }
+
+    #[test]
+    fn rows_before_the_window_do_not_set_the_scale() {
+        let mut rows = vec![vec![3.0; 7]; 61];
+        // Row 0's middle (30 s) is before the window (from 40 s).
+        rows[0][0] = 40.0;
+        let s = Series {
+            start: 0,
+            row_secs: 60,
+            rows,
+        };
+        let svg = render(&s, "x", 3600, 3640);
+        assert!(svg.contains(">5<"), "axis max 5 for the visible 3");
+        assert!(!svg.contains(">50<"));
     }
 }
