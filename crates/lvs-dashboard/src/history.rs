@@ -14,6 +14,7 @@
 //! 59 788 bytes per file whatever happens. Files of servers that left the
 //! configuration stay (and come back to life if it returns).
 
+use crate::model::{real_id, virtual_id, VirtualView};
 use crate::rrd::{ArchiveSpec, Layout, Rrd, Series};
 use ipvs::Stats;
 use std::collections::HashMap;
@@ -104,6 +105,26 @@ impl History {
         }
     }
 
+    /// One sample of every virtual service (its reals' connections summed)
+    /// and of each of its reals, all taken at `t`: what the daemon records
+    /// after each read of the kernel's table. Every file is tried; the
+    /// first error is returned.
+    pub fn record_views(&mut self, t: u64, virtuals: &[VirtualView]) -> io::Result<()> {
+        let mut result = Ok(());
+        for v in virtuals {
+            let active = v.reals.iter().map(|r| r.active).sum();
+            let inactive = v.reals.iter().map(|r| r.inactive).sum();
+            let r = self.record(t, &virtual_id(&v.key), &sample(&v.stats, active, inactive));
+            result = result.and(r);
+            for real in &v.reals {
+                let id = real_id(&v.key, &real.addr);
+                let r = self.record(t, &id, &sample(&real.stats, real.active, real.inactive));
+                result = result.and(r);
+            }
+        }
+        result
+    }
+
     /// The rows of `range` (a [`RANGES`] name) for `id`; None when `id` has
     /// no history or the range is unknown.
     pub fn series(&mut self, id: &str, range: &str) -> io::Result<Option<Series>> {
@@ -131,6 +152,56 @@ mod tests {
     #[test]
     fn documented_file_size() {
         assert_eq!(layout().file_len(), 59_788);
+    }
+
+    #[test]
+    fn views_are_recorded_per_virtual_and_per_real() {
+        use crate::model::{RealState, RealView};
+        let key = ipvs::ServiceKey::Addr {
+            protocol: ipvs::Protocol::Tcp,
+            addr: "10.9.0.100:80".parse().unwrap(),
+        };
+        let real = |addr: &str, cps, active| RealView {
+            addr: addr.parse().unwrap(),
+            state: RealState::Up,
+            weight: 1,
+            active,
+            inactive: 1,
+            stats: Stats {
+                cps,
+                ..Default::default()
+            },
+            reason: None,
+        };
+        let v = VirtualView {
+            key,
+            name: "TCP 10.9.0.100:80".into(),
+            scheduler: "wrr".into(),
+            in_kernel: true,
+            stats: Stats {
+                cps: 7,
+                ..Default::default()
+            },
+            reals: vec![real("10.9.0.2:80", 3, 5), real("10.9.0.3:80", 4, 2)],
+        };
+        let d = tempfile::tempdir().unwrap();
+        let mut h = History::new(d.path()).unwrap();
+        h.record_views(600, std::slice::from_ref(&v)).unwrap();
+        // Later samples close the step of 600 s.
+        for t in [660, 720] {
+            h.record(t, "tcp-10.9.0.100-80", &[0.0; 7]).unwrap();
+            h.record(t, "tcp-10.9.0.100-80--10.9.0.3-80", &[0.0; 7])
+                .unwrap();
+        }
+        let mut row = |id| {
+            let s = h.series(id, "hour").unwrap().unwrap();
+            s.rows[((600 - s.start) / s.row_secs) as usize].clone()
+        };
+        let virt = row("tcp-10.9.0.100-80");
+        assert_eq!((virt[0], virt[5], virt[6]), (7.0, 7.0, 2.0));
+        let web2 = row("tcp-10.9.0.100-80--10.9.0.3-80");
+        assert_eq!((web2[0], web2[5], web2[6]), (4.0, 2.0, 1.0));
+        assert!(d.path().join("tcp-10.9.0.100-80--10.9.0.2-80.rrd").exists());
     }
 
     #[test]

@@ -260,6 +260,10 @@ impl Rrd {
             let finished = self.step.at;
             for i in 0..self.archives.len() {
                 self.fold(i, finished, &pdp)?;
+                // Rows before the new step's are complete now: written
+                // out at once, so the graphs show them without waiting
+                // for the next step to end.
+                self.close_rows_before(i, step)?;
             }
             self.step.reset(step);
         }
@@ -267,31 +271,41 @@ impl Rrd {
         self.write_header()
     }
 
-    /// Folds the finished step `step` into archive `i`, writing the
-    /// archive's previous row out once the step belongs to a later one.
+    /// Folds the finished step `step` into archive `i`'s open row.
     fn fold(&mut self, i: usize, step: u64, pdp: &[f64]) -> io::Result<()> {
-        let spec = self.layout.archives[i];
-        let row = step / spec.steps_per_row as u64;
-        let current = self.archives[i].at;
-        if current == NONE {
+        self.close_rows_before(i, step)?;
+        let row = step / self.layout.archives[i].steps_per_row as u64;
+        if self.archives[i].at == NONE {
             self.archives[i].reset(row);
-        } else if row < current {
+        } else if row < self.archives[i].at {
             return Ok(());
-        } else if row > current {
-            self.write_row(i, current, &self.archives[i].average())?;
-            let unknown = vec![f64::NAN; self.layout.sources as usize];
-            let first_gap = (current + 1).max(row.saturating_sub(spec.rows as u64));
-            for skipped in first_gap..row {
-                self.write_row(i, skipped, &unknown)?;
-            }
-            self.archives[i].reset(row);
         }
         self.archives[i].add(pdp);
         Ok(())
     }
 
-    /// The completed rows of archive `i` (the row still accumulating is
-    /// not included), oldest first; empty before the first row is done.
+    /// Writes out archive `i`'s open row if `step` belongs to a later
+    /// one, marks the rows skipped since unknown, and opens `step`'s row.
+    fn close_rows_before(&mut self, i: usize, step: u64) -> io::Result<()> {
+        let spec = self.layout.archives[i];
+        let row = step / spec.steps_per_row as u64;
+        let current = self.archives[i].at;
+        if current == NONE || row <= current {
+            return Ok(());
+        }
+        self.write_row(i, current, &self.archives[i].average())?;
+        let unknown = vec![f64::NAN; self.layout.sources as usize];
+        let first_gap = (current + 1).max(row.saturating_sub(spec.rows as u64));
+        for skipped in first_gap..row {
+            self.write_row(i, skipped, &unknown)?;
+        }
+        self.archives[i].reset(row);
+        Ok(())
+    }
+
+    /// The completed rows of archive `i`, oldest first: all rows before
+    /// the one the current step belongs to (that one is still
+    /// accumulating); empty before the first row is done.
     pub fn series(&self, i: usize) -> io::Result<Series> {
         let spec = self.layout.archives[i];
         let row_secs = spec.steps_per_row as u64 * self.layout.step_secs as u64;
@@ -383,18 +397,18 @@ mod tests {
             r.update(s * 60 + 30, &[s as f64 + 2.0, f64::NAN]).unwrap();
         }
         r.update(17 * 60, &[0.0, 0.0]).unwrap();
-        // Step 16 is folded into row 16, which is still open.
+        // Step 17 has begun, so step 16's row is complete and shown.
         let hour = r.series(0).unwrap();
         assert_eq!(hour.row_secs, 60);
-        assert_eq!(hour.start, 11 * 60);
+        assert_eq!(hour.start, 12 * 60);
         let firsts: Vec<f64> = hour.rows.iter().map(|v| v[0]).collect();
-        assert_eq!(firsts, vec![12.0, 13.0, 14.0, 15.0, 16.0]);
+        assert_eq!(firsts, vec![13.0, 14.0, 15.0, 16.0, 17.0]);
         assert!(
             hour.rows.iter().all(|v| close(v[1], 7.0)),
             "NaN samples are not averaged in"
         );
         // 3-step rows: row 3 = steps 9..=11 (only 10 and 11 had samples),
-        // row 4 = steps 12..=14; row 5 (15, 16) is still open.
+        // row 4 = steps 12..=14; row 5 (15, 16, 17) is still open.
         let slow = r.series(1).unwrap();
         assert_eq!(slow.row_secs, 180);
         assert_eq!(slow.start, 180);
@@ -403,6 +417,33 @@ mod tests {
         assert!(got[0].is_nan() && got[1].is_nan());
         assert!(close(got[2], (11.0 + 12.0) / 2.0));
         assert!(close(got[3], (13.0 + 14.0 + 15.0) / 3.0));
+    }
+
+    #[test]
+    fn a_row_is_shown_as_soon_as_its_last_step_ends() {
+        let d = tempfile::tempdir().unwrap();
+        let mut r = Rrd::open(&d.path().join("x.rrd"), &small()).unwrap();
+        // Steps 3, 4 and 5 make up 3-step row 1.
+        for (t, v) in [(180, 1.0), (240, 2.0), (300, 3.0), (330, 5.0)] {
+            r.update(t, &[v, v]).unwrap();
+        }
+        let last = |r: &Rrd, i| {
+            let s = r.series(i).unwrap();
+            let end = s.start + s.row_secs * s.rows.len() as u64;
+            (end, s.rows.last().map(|v| v[0]))
+        };
+        // Step 5 is still open: its rows are not done.
+        assert_eq!(last(&r, 0), (300, Some(2.0)));
+        assert_eq!(last(&r, 1).0, 180);
+        // The first sample of step 6 ends step 5 and with it row 1.
+        r.update(360, &[0.0, 0.0]).unwrap();
+        assert_eq!(last(&r, 0), (360, Some(4.0)));
+        assert_eq!(last(&r, 1), (360, Some((1.0 + 2.0 + 4.0) / 3.0)));
+        // Over a gap, the rows before the new step close at once too.
+        r.update(900, &[0.0, 0.0]).unwrap();
+        assert_eq!(last(&r, 0).0, 900);
+        assert_eq!(last(&r, 1).0, 900);
+        assert!(last(&r, 0).1.unwrap().is_nan());
     }
 
     #[test]
@@ -421,16 +462,17 @@ mod tests {
         r.update(180, &[6.0, 6.0]).unwrap();
         r.update(240, &[0.0, 0.0]).unwrap();
         let rows: Vec<f64> = r.series(0).unwrap().rows.iter().map(|v| v[0]).collect();
-        assert_eq!(rows.len(), 3);
+        assert_eq!(rows.len(), 4);
         assert!(rows[0].is_nan() && close(rows[1], 1.0) && close(rows[2], 5.0));
+        assert!(close(rows[3], 6.0));
         // Steps 5 and 6 without samples read as unknown.
         r.update(420, &[7.0, 7.0]).unwrap();
         r.update(480, &[0.0, 0.0]).unwrap();
         r.update(540, &[0.0, 0.0]).unwrap();
         let rows: Vec<f64> = r.series(0).unwrap().rows.iter().map(|v| v[0]).collect();
         assert_eq!(rows.len(), 5);
-        assert!(close(rows[0], 6.0) && close(rows[1], 0.0));
-        assert!(rows[2].is_nan() && rows[3].is_nan() && close(rows[4], 7.0));
+        assert!(close(rows[0], 0.0) && rows[1].is_nan() && rows[2].is_nan());
+        assert!(close(rows[3], 7.0) && close(rows[4], 0.0));
     }
 
     #[test]
@@ -455,7 +497,6 @@ mod tests {
         r.update(600, &[1.0, 1.0]).unwrap();
         r.update(60, &[100.0, 100.0]).unwrap();
         r.update(660, &[0.0, 0.0]).unwrap();
-        r.update(720, &[0.0, 0.0]).unwrap();
         let rows = r.series(0).unwrap().rows;
         assert!(close(rows.last().unwrap()[0], 1.0));
     }

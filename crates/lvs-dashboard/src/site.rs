@@ -38,7 +38,8 @@ impl Site {
         f(&mut self.history.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
-    pub fn respond(&self, path: &str) -> Response {
+    /// `now` ends the graphs' windows.
+    pub fn respond(&self, path: &str, now: u64) -> Response {
         match path {
             "/lvs/" | "/lvs/index.html" => Response::new(
                 200,
@@ -55,13 +56,13 @@ impl Site {
                 .strip_prefix("/lvs/graph/")
                 .and_then(|g| g.strip_suffix(".svg"))
             {
-                Some(rest) => self.graph(rest),
+                Some(rest) => self.graph(rest, now),
                 None => not_found(),
             },
         }
     }
 
-    fn graph(&self, id_and_range: &str) -> Response {
+    fn graph(&self, id_and_range: &str, now: u64) -> Response {
         let Some((id, range)) = id_and_range.split_once('/') else {
             return not_found();
         };
@@ -71,7 +72,6 @@ impl Site {
         match self.with_history(|h| h.series(id, range)) {
             Ok(Some(series)) => {
                 let title = format!("{id}, last {range}");
-                let now = crate::timefmt::now();
                 Response::new(
                     200,
                     "image/svg+xml",

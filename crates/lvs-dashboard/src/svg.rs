@@ -73,14 +73,28 @@ pub fn render(series: &Series, title: &str, span: u64, now: u64) -> String {
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="10"><rect width="100%" height="100%" fill="#fff"/><text x="4" y="13" font-size="11" font-weight="bold">{}</text>"##,
         esc(title)
     );
+    // Rows whose middle falls before the window are not drawn, so they
+    // must not set the scale either.
+    let visible: Vec<(u64, &Vec<f64>)> = series
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(k, row)| {
+            let middle = series.start + k as u64 * series.row_secs + series.row_secs / 2;
+            (middle, row)
+        })
+        .filter(|(t, _)| *t >= start)
+        .collect();
+    // A row alone between gaps is a dash as wide as its period, at least
+    // 3 px: a lone point of a path would draw nothing.
+    let half_dash = (plot_w * series.row_secs as f64 / span as f64 / 2.0).max(1.5);
     for (p, (name, lines)) in PANELS.iter().enumerate() {
         let top = TOP + p as f64 * (PANEL + GAP) + 12.0;
         let bottom = top + PANEL;
         let max = nice_max(
-            series
-                .rows
+            visible
                 .iter()
-                .flat_map(|r| lines.iter().map(move |l| r[l.0]))
+                .flat_map(|(_, r)| lines.iter().map(move |l| r[l.0]))
                 .filter(|v| v.is_finite())
                 .fold(0.0, f64::max),
         );
@@ -102,24 +116,31 @@ pub fn render(series: &Series, title: &str, span: u64, now: u64) -> String {
             );
         }
         for (source, colour, _) in lines.iter() {
-            let mut d = String::new();
-            let mut pen_down = false;
-            for (k, row) in series.rows.iter().enumerate() {
-                let t = series.start + k as u64 * series.row_secs + series.row_secs / 2;
+            // Pieces of the line between unknown rows.
+            let mut pieces: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (t, row) in &visible {
                 let v = row[*source];
-                if t < start || !v.is_finite() {
-                    pen_down = false;
-                    continue;
+                if v.is_finite() {
+                    let y = bottom - PANEL * (v / max).clamp(0.0, 1.0);
+                    pieces.last_mut().unwrap().push((x(*t), y));
+                } else if !pieces.last().unwrap().is_empty() {
+                    pieces.push(Vec::new());
                 }
-                let y = bottom - PANEL * (v / max).clamp(0.0, 1.0);
-                let _ = write!(
-                    d,
-                    "{}{:.1},{:.1}",
-                    if pen_down { " L" } else { " M" },
-                    x(t),
-                    y
-                );
-                pen_down = true;
+            }
+            let mut d = String::new();
+            for piece in pieces.iter().filter(|p| !p.is_empty()) {
+                let dash;
+                let points = match piece[..] {
+                    [(px, py)] => {
+                        let left = (px - half_dash).max(LEFT);
+                        dash = [(left, py), ((px + half_dash).min(WIDTH - RIGHT), py)];
+                        &dash[..]
+                    }
+                    _ => &piece[..],
+                };
+                for (k, (px, py)) in points.iter().enumerate() {
+                    let _ = write!(d, " {}{px:.1},{py:.1}", if k == 0 { "M" } else { "L" });
+                }
             }
             if !d.is_empty() {
                 let _ = write!(
@@ -145,13 +166,18 @@ pub fn render(series: &Series, title: &str, span: u64, now: u64) -> String {
 mod tests {
     use super::*;
 
+    fn conns_path(svg: &str) -> String {
+        let path = svg.split("<path d=\"").nth(1).unwrap();
+        path[..path.find('"').unwrap()].to_string()
+    }
+
     #[test]
     fn scales_and_gaps() {
         assert_eq!(nice_max(0.0), 1.0);
         assert_eq!(nice_max(3.2), 5.0);
         assert_eq!(nice_max(1200.0), 2000.0);
         assert_eq!(si(1_500_000.0), "1.5M");
-        let mut rows = vec![vec![f64::NAN; 7]; 4];
+        let mut rows = vec![vec![f64::NAN; 7]; 5];
         rows[0][0] = 2.0;
         rows[1][0] = 4.0;
         rows[3][0] = 1.0;
@@ -160,15 +186,53 @@ mod tests {
             row_secs: 60,
             rows,
         };
-        let svg = render(&s, "a <b>", 3600, 3600 + 240);
+        let svg = render(&s, "a <b>", 3600, 3600 + 600);
         assert!(svg.contains("a &lt;b&gt;"));
-        // Two pieces for source 0 (rows 0-1, then row 3 after the gap).
         let conns = svg.split("stroke=\"#1f77b4\"").count() - 1;
         assert_eq!(conns, 1);
-        let path = svg.split("<path d=\"").nth(1).unwrap();
-        let d = &path[..path.find('"').unwrap()];
-        assert_eq!(d.matches('M').count(), 2, "{d}");
-        assert_eq!(d.matches('L').count(), 1, "{d}");
+        // Rows 0-1 joined at their middles (3630 s, 3690 s of a window
+        // from 600 s, 360 px from x = 52; 5 at the top, y = 34, 0 at the
+        // bottom, y = 96), then row 3 alone after the gap as a dash over
+        // its minute (6 px) centred on its middle (3810 s, x = 373).
+        assert_eq!(
+            conns_path(&svg),
+            "M355.0,71.2 L361.0,46.4 M370.0,83.6 L376.0,83.6"
+        );
         assert!(svg.contains(">5<"), "axis max is 5 for a peak of 4");
+    }
+
+    #[test]
+    fn a_lone_row_is_a_dash_at_least_3_px_wide() {
+        let mut rows = vec![vec![f64::NAN; 7]; 3];
+        rows[1][0] = 1.0;
+        // 5 min rows over a day: 1.25 px each.
+        let s = Series {
+            start: 86_400,
+            row_secs: 300,
+            rows,
+        };
+        let svg = render(&s, "x", 86_400, 86_400 + 900);
+        let d = conns_path(&svg);
+        let xs: Vec<f64> = d
+            .split(['M', 'L', ' '])
+            .filter_map(|p| p.split(',').next()?.parse().ok())
+            .collect();
+        assert_eq!(xs.len(), 2, "{d}");
+        assert!((xs[1] - xs[0] - 3.0).abs() < 0.11, "{d}");
+    }
+
+    #[test]
+    fn rows_before_the_window_do_not_set_the_scale() {
+        let mut rows = vec![vec![3.0; 7]; 61];
+        // Row 0's middle (30 s) is before the window (from 40 s).
+        rows[0][0] = 40.0;
+        let s = Series {
+            start: 0,
+            row_secs: 60,
+            rows,
+        };
+        let svg = render(&s, "x", 3600, 3640);
+        assert!(svg.contains(">5<"), "axis max 5 for the visible 3");
+        assert!(!svg.contains(">50<"));
     }
 }

@@ -18,7 +18,12 @@ fn server(limits: Limits) -> (SocketAddr, tempfile::TempDir) {
     let site = Arc::new(Site::new(History::new(dir.path()).unwrap()));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    http::spawn(listener, limits, Arc::new(move |p: &str| site.respond(p))).unwrap();
+    http::spawn(
+        listener,
+        limits,
+        Arc::new(move |p: &str| site.respond(p, lvs_dashboard::timefmt::now())),
+    )
+    .unwrap();
     (addr, dir)
 }
 

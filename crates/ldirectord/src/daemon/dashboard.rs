@@ -12,7 +12,7 @@
 use director::Plan;
 use lvs_dashboard::cluster::Cluster;
 use lvs_dashboard::events::{classify, EventKind, Timeline};
-use lvs_dashboard::history::{sample, History};
+use lvs_dashboard::history::History;
 use lvs_dashboard::model::{self, CheckStatus, ConfiguredReal, ConfiguredVirtual, Snapshot};
 use lvs_dashboard::site::Site;
 use std::net::SocketAddr;
@@ -139,7 +139,7 @@ pub fn start(config: &Path, plan: &Plan) -> Result<(), String> {
         .name("dashboard".into())
         .spawn(move || Driver::new(driver_site).run(rx))
         .map_err(|e| format!("dashboard: {e}"))?;
-    let handler = Arc::new(move |path: &str| site.respond(path));
+    let handler = Arc::new(move |path: &str| site.respond(path, lvs_dashboard::timefmt::now()));
     lvs_dashboard::http::spawn(listener, Default::default(), handler)
         .map_err(|e| format!("dashboard: {e}"))?;
     Ok(())
@@ -284,24 +284,10 @@ impl Driver {
     }
 
     fn record(&self, now: u64, snap: &Snapshot) {
-        self.site.with_history(|h| {
-            for v in &snap.virtuals {
-                let active = v.reals.iter().map(|r| r.active).sum();
-                let inactive = v.reals.iter().map(|r| r.inactive).sum();
-                let _ = h.record(
-                    now,
-                    &model::virtual_id(&v.key),
-                    &sample(&v.stats, active, inactive),
-                );
-                for r in &v.reals {
-                    let _ = h.record(
-                        now,
-                        &model::real_id(&v.key, &r.addr),
-                        &sample(&r.stats, r.active, r.inactive),
-                    );
-                }
-            }
-        });
+        // A full disk or a bad file costs the graphs, never the daemon.
+        let _ = self
+            .site
+            .with_history(|h| h.record_views(now, &snap.virtuals));
     }
 
     /// A group that changed hands since the last look is a failover.
