@@ -15,7 +15,7 @@ demo_shots_setup() { # out_dir
     DEMO_PORT=$((20000 + $$ % 20000))
     while ss -Hltn "sport = :$DEMO_PORT" | grep -q .; do DEMO_PORT=$((DEMO_PORT + 1)); done
     export DEMO_SYNC DEMO_PORT
-    if command -v chromium >/dev/null; then
+    if timeout 60 chromium --version >/dev/null 2>&1; then
         export HA_VM_QEMU_ARGS="-netdev user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$DEMO_PORT-10.0.2.15:9160 -device virtio-net-pci,netdev=n0"
         touch "$DEMO_SYNC/browser"
     fi
