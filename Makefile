@@ -1,4 +1,7 @@
 # linux-ha-rs: the two commands of the README are `make demo` and `make test`.
+# Tests create the runtime directories of the packages they use (a package
+# installed by .ci/run with its daemon held back never makes them), and a
+# check whose oracle is missing fails under CI=true: see tests/README.md.
 CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
