@@ -10,6 +10,8 @@
 #   start NS NAME KIND          run "ours" (heartbeatd) or "legacy" (3.0.6,
 #                               in its own mount/UTS/PID namespaces); sets $P_NAME
 #   waitfor SECS CONDITION, has NAME, holder, stop_graceful NAME KIND
+#   cl NAME KIND ARGS...        cl_status on that node (ours or the legacy's)
+#   cl_expect NAME KIND "ARGS" WANT   pass if cl answers WANT
 lab_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 OURS=${HEARTBEATD:-$lab_here/../../target/debug/heartbeatd}
 PIDS=""
@@ -108,4 +110,16 @@ stop_graceful() { # name kind
   else
     kill -TERM $(eval echo \$P_$1)
   fi
+}
+cl() { # name kind args...: cl_status on that node
+  local n=$1 k=$2; shift 2
+  if [ $k = legacy ]; then
+    nsenter -t $(eval echo \$P_$n) -m -u -p -n cl_status "$@" 2>&1
+  else
+    HEARTBEATD_CONTROL=$W/$n/ctl.sock ip netns exec ${T}${n:0:1} $OURS cl_status "$@" 2>&1
+  fi
+}
+cl_expect() { # name kind "args" want
+  local got; got=$(cl $1 $2 $3)
+  if [ "$got" = "$4" ]; then pass "cl_status $3 on $1 ($2): '$got'"; else bad "cl_status $3 on $1 ($2): '$got', want '$4'"; fi
 }

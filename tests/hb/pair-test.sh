@@ -39,10 +39,22 @@ else
     if waitfor 15 '[ -e $W/master/HAVE ] && [ ! -e $W/backup/HAVE ]'; then pass "hb_takeover brings it home"; else bad "takeover with auto_failback off: $(holder)"; fi
   fi
 fi
+# Both up: what cl_status answers on each node (ours through its control
+# socket, the legacy's own cl_status inside its namespaces), as 3.0.6
+# answers it. rscstatus is the set of groups a node holds (none, local,
+# foreign, all), sets without a group included: after auto_failback each
+# node holds its local set, the backup too although it has no group; after
+# `takeover all` the master holds all and the backup none; with
+# auto_failback off and no takeover the backup keeps all.
+sleep 2
+if [ $FB = on ]; then RM=local; RB=local; elif [ $KM = ours ]; then RM=all; RB=none; else RM=none; RB=all; fi
+cl_expect master $KM rscstatus $RM
+cl_expect master $KM "nodestatus backup" active
+cl_expect backup $KB rscstatus $RB
+cl_expect backup $KB "nodestatus master" active
 if [ $KM = ours ]; then
   ctl() { HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS "$@"; }
-  echo "      cl_status rscstatus: $(ctl cl_status rscstatus), nodestatus backup: $(ctl cl_status nodestatus backup)"
-  sleep 3  # a standby during a resource transition is refused, as by the legacy
+  sleep 1  # a standby during a resource transition is refused, as by the legacy
   ctl standby all >/dev/null
   if waitfor 10 '[ -e $W/backup/HAVE ] && [ ! -e $W/master/HAVE ]'; then pass "hb_standby on master: backup holds"; else bad "standby: $(holder)"; fi
   ctl takeover all >/dev/null

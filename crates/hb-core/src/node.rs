@@ -170,9 +170,17 @@ impl Node {
         self.membership.peer_status(name)
     }
 
-    /// What we claim to hold (`cl_status rscstatus`-like).
-    pub fn claims(&self) -> RscSet {
-        self.resources.claims()
+    /// The sets we hold (`i_hold_resources`), as `rsc_hold` says them.
+    pub fn held(&self) -> RscSet {
+        self.resources.held()
+    }
+
+    /// The answer to `cl_status rscstatus`: `none`, `local`, `foreign`,
+    /// `all`, or `transition` while resources are moving.
+    pub fn rscstatus(&self) -> &'static str {
+        self.resources
+            .rsc_state()
+            .map_or("transition", RscSet::word)
     }
 
     /// State of each configured group on this node, in haresources order.

@@ -258,7 +258,7 @@ fn auto_failback_off_keeps_groups_where_they_are() {
     sim.run_for(60_000);
     assert_eq!(owners(&sim), [["beta"], ["beta"]]);
     assert_eq!(sim.first_acquire(A, GA, back), None);
-    assert_eq!(sim.node(A).map(|n| n.claims()), Some(RscSet::NONE));
+    assert_eq!(sim.node(A).map(|n| n.held()), Some(RscSet::NONE));
     assert_no_errors(&sim, back);
 }
 
@@ -415,4 +415,56 @@ fn random_faults_converge_to_one_owner_per_group() {
         .flat_map(|seed| MODES.into_iter().filter_map(move |m| chaos_run(m, seed)))
         .collect();
     assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// `cl_status rscstatus` of each node.
+fn rscstatus(sim: &Sim) -> [&'static str; 2] {
+    [A, B].map(|i| sim.node(i).map_or("down", |n| n.rscstatus()))
+}
+
+#[test]
+fn rscstatus_tracks_held_sets_in_a_master_backup_pair() {
+    // Only alpha (the master) has a group, as in the pair test: beta holds
+    // the (empty) local set all the same once it took it.
+    let mut cfg = two_node_config(FailbackMode::On);
+    cfg.groups.truncate(1);
+    let mut sim = Sim::new(&cfg, Net::perfect(), 21);
+    sim.boot(A);
+    sim.boot(B);
+    sim.run_until(40_000);
+    assert_eq!(owners(&sim), [["alpha"]]);
+    assert_eq!(rscstatus(&sim), ["local", "local"]);
+
+    sim.kill(B);
+    sim.run_for(15_000);
+    assert_eq!(rscstatus(&sim), ["all", "down"]);
+    sim.boot(B);
+    let back = sim.now;
+    sim.run_for(30_000);
+    // Alpha gives back the foreign set although it is empty.
+    assert!(!sim
+        .logs(A, "alpha wants to go standby [foreign]", back)
+        .is_empty());
+    assert_eq!(rscstatus(&sim), ["local", "local"]);
+
+    sim.kill(A);
+    sim.run_for(15_000);
+    assert_eq!(owners(&sim), [["beta"]]);
+    assert_eq!(rscstatus(&sim), ["down", "all"]);
+    sim.boot(A);
+    sim.run_for(30_000);
+    assert_eq!(owners(&sim), [["alpha"]]);
+    assert_eq!(rscstatus(&sim), ["local", "local"]);
+    assert_eq!(sim.overlaps, []);
+    assert_no_errors(&sim, 0);
+
+    // Without nice_failback the legacy never records a set.
+    let mut cfg = two_node_config(FailbackMode::Legacy);
+    cfg.groups.truncate(1);
+    let mut sim = Sim::new(&cfg, Net::perfect(), 22);
+    sim.boot(A);
+    sim.boot(B);
+    sim.run_until(40_000);
+    assert_eq!(owners(&sim), [["alpha"]]);
+    assert_eq!(rscstatus(&sim), ["none", "none"]);
 }

@@ -115,22 +115,6 @@ impl Groups {
         })
     }
 
-    /// What we claim to hold: every set with a group we want. Claims are
-    /// made when deciding to start and dropped when deciding to stop, as
-    /// the legacy sets and clears its `i_hold_resources` bits.
-    pub(crate) fn claims(&self) -> RscSet {
-        self.slots
-            .iter()
-            .filter(|s| s.want)
-            .fold(RscSet::NONE, |acc, s| {
-                acc.union(if s.local {
-                    RscSet::LOCAL
-                } else {
-                    RscSet::FOREIGN
-                })
-            })
-    }
-
     /// Whether `set` has any group at all (a node may have no foreign ones).
     pub(crate) fn has_any(&self, set: RscSet) -> bool {
         self.slots.iter().any(|s| set.covers(s.local))
@@ -187,11 +171,11 @@ mod tests {
         let mut out = Vec::new();
         g.want_set(RscSet::ALL, true, &mut out);
         assert_eq!(out, [Action::AcquireGroup(0), Action::AcquireGroup(1)]);
-        assert_eq!(g.claims(), RscSet::ALL);
+        assert!(g.wanted(0) && g.wanted(1));
         out.clear();
         g.want(1, false, &mut out);
         assert!(out.is_empty(), "a start is running");
-        assert_eq!(g.claims(), RscSet::LOCAL);
+        assert!(g.wanted(0) && !g.wanted(1), "the wish flips at once");
         g.done(1, true, &mut out).expect("expected");
         assert_eq!(out, [Action::ReleaseGroup(1)]);
         assert!(!g.settled());

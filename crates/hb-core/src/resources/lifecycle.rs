@@ -3,7 +3,7 @@
 
 use super::{Phase, Resources, Then};
 use crate::action::{Action, Level};
-use crate::messages::{self, build, fields, types};
+use crate::messages::{build, fields, types};
 use crate::rscset::RscSet;
 use crate::time::Time;
 
@@ -50,7 +50,14 @@ impl Resources {
         )));
         self.peer_holds = RscSet::NONE;
         self.peer_stable = true;
-        self.takeover_from_peer(out);
+        if self.mode.nice() && !may_hold && self.held == RscSet::ALL {
+            // `hb_rsc_recover_dead_resources`: a peer that gave everything
+            // up died, and we hold every set already: no `mach_down`, but
+            // its groups still go back when it returns.
+            self.needs_failback = true;
+        } else {
+            self.takeover_from_peer(out);
+        }
         self.settle(now, out);
     }
 
@@ -63,8 +70,18 @@ impl Resources {
             ));
         }
         self.groups.want_set(RscSet::ALL, true, out);
-        self.needs_failback = self.groups.has_any(RscSet::FOREIGN);
-        self.phase = Phase::Stable;
+        // A taken-over peer holds nothing and is "not going anywhere"
+        // (`takeover_from_node`), also when it was never heard from.
+        self.peer_holds = RscSet::NONE;
+        self.peer_stable = true;
+        // `takeover_from_node` sets the foreign bit and its
+        // `req_our_resources(TRUE)` the local one; the legacy wants a
+        // failback whether or not the peer has groups of its own.
+        self.hold(RscSet::ALL);
+        self.needs_failback = true;
+        if !self.mode.nice() {
+            self.phase = Phase::Stable;
+        }
         self.then.push(Then::MachDownDone);
     }
 
@@ -163,13 +180,8 @@ impl Resources {
             Level::Info,
             "Heartbeat shutdown in progress.".into(),
         ));
-        if self.mode.nice() {
-            out.push(Action::Send(messages::resource(
-                RscSet::NONE,
-                false,
-                Some("shutdown"),
-            )));
-        }
+        self.held = RscSet::NONE;
+        self.announce(false, Some("shutdown"), out);
         out.push(Action::Log(
             Level::Info,
             "Giving up all HA resources.".into(),

@@ -42,6 +42,9 @@ pub enum Phase {
     /// after `RQSTDELAY`.
     RscRcvd { since: Time },
     /// Holding what we should; transitions only via standby or failures.
+    /// (With nice_failback a takeover leaves the phase alone: one during
+    /// start-up ends like any start-up, after RQSTDELAY or once the peer
+    /// is stable.)
     Stable,
     /// Releasing everything before `shutdone`.
     ShuttingDown,
@@ -75,7 +78,7 @@ enum Then {
 /// When the link fails for longer than deadtime, each node declares the
 /// other dead and takes over all groups: both own everything. The core logs
 /// it when the link heals (`Cluster node X returning after partition.`) and
-/// when the peer's `resource` message shows a group claimed by both
+/// when the peer's `resource` message shows a set held by both
 /// (`Both machines own our resources!` / `... foreign resources!`).
 ///
 /// **Rule: a group claimed by both nodes stays on its home node (the node
@@ -95,7 +98,7 @@ enum Then {
 ///   repeated until answered. Whenever the peer becomes `active`, we ask
 ///   for our groups the same way, in case its earlier `up` was stale.
 ///
-/// While both nodes are stable and talking, a group nobody claims is taken
+/// While both nodes are stable and talking, a set nobody holds is taken
 /// by its home node (`No one owns our local resources!`).
 #[derive(Debug, Clone)]
 pub struct Resources {
@@ -107,6 +110,14 @@ pub struct Resources {
     /// Membership's view: heard from and not dead / its last `st`.
     peer_alive: bool,
     peer_status: NodeStatus,
+    /// The sets we hold (`i_hold_resources`): categories, not running
+    /// groups. A bit is set when we decide to take a set and cleared when
+    /// we decide to give it up, whether or not the set has any group, so a
+    /// node without groups of its own still holds `local` once it took
+    /// them; it is what `rsc_hold` says on the wire and what `cl_status
+    /// rscstatus` answers. Only nice_failback keeps it: with `auto_failback
+    /// legacy` the legacy never sets a bit, and answers `none`.
+    held: RscSet,
     /// What the peer holds, in the peer's terms (`other_holds_resources`).
     peer_holds: RscSet,
     /// The peer finished its transition (`other_is_stable`).
@@ -149,6 +160,7 @@ impl Resources {
             peer: cfg.peers().next().map(str::to_string),
             groups: Groups::new(cfg),
             phase: Phase::Init,
+            held: RscSet::NONE,
             peer_alive: false,
             peer_status: NodeStatus::Init,
             peer_holds: RscSet::NONE,
@@ -172,9 +184,15 @@ impl Resources {
         self.phase
     }
 
-    /// The sets we claim to hold, relative to us.
-    pub fn claims(&self) -> RscSet {
-        self.groups.claims()
+    /// The sets we hold, relative to us (see `held` on [`Resources`]).
+    pub fn held(&self) -> RscSet {
+        self.held
+    }
+
+    /// What `cl_status rscstatus` answers (`hb_rsc_resource_state`): the
+    /// sets we hold, or `None` ("transition") while something is moving.
+    pub fn rsc_state(&self) -> Option<RscSet> {
+        self.transition_over().then_some(self.held)
     }
 
     /// What we believe the peer holds, relative to the peer.
@@ -290,15 +308,23 @@ impl Resources {
         self.peer.as_deref().unwrap_or("(none)")
     }
 
-    /// `t=resource` with what we claim (nice_failback only).
+    /// `t=resource` with what we hold (nice_failback only).
     fn announce(&self, stable: bool, info: Option<&str>, out: &mut Vec<Action>) {
         if self.mode.nice() {
-            out.push(Action::Send(messages::resource(
-                self.groups.claims(),
-                stable,
-                info,
-            )));
+            out.push(Action::Send(messages::resource(self.held, stable, info)));
         }
+    }
+
+    /// We took `set`, groups or not.
+    fn hold(&mut self, set: RscSet) {
+        if self.mode.nice() {
+            self.held = self.held.union(set);
+        }
+    }
+
+    /// We gave up `set`.
+    fn unhold(&mut self, set: RscSet) {
+        self.held = self.held.minus(set);
     }
 
     fn announce_initial(&mut self, reason: &str, out: &mut Vec<Action>) {
@@ -311,9 +337,29 @@ impl Resources {
         }
     }
 
-    /// Stable in the legacy's sense (`hb_rsc_isstable`): nothing moving.
+    /// Nothing of ours is moving: the start-up negotiation is over, no
+    /// standby exchange is running and every group is where we want it.
     fn is_stable(&self) -> bool {
         self.phase == Phase::Stable && self.standby == Standby::Not && self.groups.settled()
+    }
+
+    /// `hb_rsc_isstable`, which decides between the held sets and
+    /// "transition". Unlike [`Self::is_stable`] it waits for the peer too,
+    /// so a peer still negotiating or taking part in a standby exchange
+    /// makes it a transition, and a node shutting down is stable again
+    /// once its releases are done. `auto_failback legacy` only counts
+    /// running resource operations.
+    fn transition_over(&self) -> bool {
+        if !self.mode.nice() {
+            return self.groups.settled();
+        }
+        self.peer_stable
+            && self.standby == Standby::Not
+            && self.groups.settled()
+            && matches!(
+                self.phase,
+                Phase::Stable | Phase::ShuttingDown | Phase::Down
+            )
     }
 
     /// Runs the work that waited for group operations, in order.
@@ -339,11 +385,22 @@ impl Resources {
                     "Local Resource acquisition completed.".into(),
                 ));
                 self.announce(true, Some("req_our_resources()"), out);
-                if self.groups.claims().local {
+                // The legacy counts its local work done when its own
+                // `resource` message shows the `local` bit, which
+                // `req_our_resources` set even without local groups; in
+                // legacy mode, when that work finishes.
+                if self.held.local || !self.mode.nice() {
                     self.announce_initial("req_our_resources()", out);
                 }
             }
             Then::MachDownDone => {
+                if matches!(self.phase, Phase::Starting | Phase::BothStarting) {
+                    // The legacy's own `mach_down` `resource` message moves
+                    // a node that never heard the peer's to `HB_R_RSCRCVD`:
+                    // it is in transition until RQSTDELAY has passed or
+                    // the peer says it is stable.
+                    self.phase = Phase::RscRcvd { since: now };
+                }
                 out.push(Action::Log(
                     Level::Info,
                     "mach_down takeover complete.".into(),

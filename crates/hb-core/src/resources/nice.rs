@@ -12,12 +12,15 @@ use super::standby::Standby;
 
 impl Resources {
     pub(super) fn nice_comm_up(&mut self, now: Time, out: &mut Vec<Action>) {
+        // `comm_up_resource_action` announces us whether or not the peer
+        // was heard; a peer found dead is then taken over from `Starting`,
+        // which ends like any start-up negotiation (see `MachDownDone`).
+        out.push(Action::Send(build(types::STARTING, &[])));
+        self.phase = Phase::Starting;
         if !self.peer_alive {
             self.takeover_from_peer(out);
             return;
         }
-        out.push(Action::Send(build(types::STARTING, &[])));
-        self.phase = Phase::Starting;
         self.starting_retry_at = Some(now.plus(RQSTDELAY_MS));
     }
 
@@ -104,7 +107,7 @@ impl Resources {
         if self.mode.nice()
             && !get_anyway
             && self.standby == Standby::Not
-            && (self.peer_holds.foreign || self.groups.claims().local)
+            && (self.peer_holds.foreign || self.held.local)
         {
             out.push(Action::Log(
                 Level::Info,
@@ -112,6 +115,7 @@ impl Resources {
             ));
             return;
         }
+        self.hold(RscSet::LOCAL);
         if !self.groups.has_any(RscSet::LOCAL) {
             out.push(Action::Log(
                 Level::Info,
@@ -146,7 +150,7 @@ impl Resources {
         if !self.mode.nice() || matches!(self.phase, Phase::ShuttingDown | Phase::Down) {
             return;
         }
-        let mine = self.groups.claims();
+        let mine = self.held;
         let theirs = self.peer_holds.mirrored();
         let both = mine.intersection(theirs);
         if both.local {
@@ -175,14 +179,14 @@ impl Resources {
         if !self.is_stable() || !self.peer_alive || !self.peer_stable {
             return;
         }
-        if self.groups.has_any(RscSet::LOCAL) && !mine.local && !theirs.local {
+        if !mine.local && !theirs.local {
             out.push(Action::Log(
                 Level::Error,
                 "No one owns our local resources!".into(),
             ));
             self.req_our_resources(true, out);
         }
-        if self.groups.has_any(RscSet::FOREIGN) && !mine.foreign && !theirs.foreign {
+        if !mine.foreign && !theirs.foreign {
             // The peer's audit takes them: they are its local groups.
             out.push(Action::Log(
                 Level::Error,
@@ -201,6 +205,7 @@ impl Resources {
                 ),
             ));
             self.groups.want_set(RscSet::FOREIGN, false, out);
+            self.unhold(RscSet::FOREIGN);
             self.needs_failback = false;
             self.then.push(Then::Announce);
         }
@@ -224,7 +229,7 @@ impl Resources {
         if self.mode != FailbackMode::On
             || matches!(self.phase, Phase::ShuttingDown | Phase::Down)
             || !self.needs_failback
-            || !self.groups.claims().foreign
+            || !self.held.foreign
         {
             self.needs_failback = false;
             return;

@@ -191,6 +191,7 @@ impl Resources {
                 };
                 self.peer_stable = false;
                 self.groups.want_set(set, false, out);
+                self.unhold(set);
                 if set.foreign {
                     self.needs_failback = false;
                 }
@@ -284,6 +285,7 @@ impl Resources {
         if self.mode == crate::config::FailbackMode::On {
             self.announce_initial("auto_failback", out);
         }
+        self.hold(set.mirrored());
         self.standby = Standby::Not;
         self.announce(true, None, out);
     }

@@ -100,7 +100,7 @@ fn stable_nice(mode: FailbackMode) -> Resources {
     let _ = run(|o| r.comm_up(t(0), o));
     let _ = msg(&mut r, 10, resource(RscSet::LOCAL, true, None));
     let _ = done(&mut r, 20, 0, true);
-    assert_eq!(r.claims(), RscSet::LOCAL);
+    assert_eq!(r.held(), RscSet::LOCAL);
     assert_eq!(r.phase(), Phase::Stable);
     r
 }
@@ -136,7 +136,7 @@ fn a_stable_peer_holding_our_groups_keeps_them() {
     assert!(o.ops().is_empty());
     assert!(o.has_log("Local Resource acquisition completed. (none)"));
     assert_eq!(r.phase(), Phase::Stable);
-    assert_eq!(r.claims(), RscSet::NONE);
+    assert_eq!(r.held(), RscSet::NONE);
 }
 
 #[test]
@@ -236,7 +236,7 @@ fn unanswered_standby_is_cancelled_after_ten_seconds() {
     assert_eq!(r.next_deadline(), Some(t(10_100)));
     let o = run(|o| r.tick(t(10_100), o));
     assert!(o.has_log("No reply to standby request.  Standby request cancelled."));
-    assert_eq!(r.claims(), RscSet::LOCAL);
+    assert_eq!(r.held(), RscSet::LOCAL);
 }
 
 #[test]
@@ -326,7 +326,7 @@ fn an_orphaned_local_group_is_adopted_by_its_home() {
     let mut r = machine(FailbackMode::Off);
     let _ = run(|o| r.comm_up(t(0), o));
     let _ = msg(&mut r, 10, resource(RscSet::ALL, true, None));
-    assert_eq!(r.claims(), RscSet::NONE);
+    assert_eq!(r.held(), RscSet::NONE);
     let o = msg(&mut r, 20, resource(RscSet::LOCAL, true, None));
     assert!(o.has_log("No one owns our local resources!"));
     assert_eq!(o.ops(), [&Action::AcquireGroup(0)]);
@@ -435,4 +435,213 @@ fn resource_messages_wait_for_comm_up_and_a_live_peer() {
     assert!(o.sent().is_empty());
     let o = msg(&mut r, 100, build("resource", &[("rsc_hold", "most")]));
     assert!(o.has_log("encode_resources: bad resource type [most]"));
+}
+
+/// We are alpha; the only group is `home`'s, as in a master/backup pair
+/// where one node has no group of its own.
+fn one_group(mode: FailbackMode, home: &str) -> Resources {
+    let mut c = Config::new("alpha", &["alpha", "beta"]);
+    c.auto_failback = mode;
+    c.groups = vec![Group {
+        key: "marker".into(),
+        home: home.into(),
+    }];
+    let mut r = Resources::new(&c);
+    r.set_peer_view(true, &NodeStatus::Active);
+    r
+}
+
+#[test]
+fn a_backup_without_groups_holds_local_once_failback_hands_it_over() {
+    // The pair test's backup: the master took everything while we were
+    // down, and gives our (empty) local set back by auto_failback.
+    let mut r = one_group(FailbackMode::On, "beta");
+    let _ = run(|o| r.comm_up(t(0), o));
+    let o = msg(&mut r, 10, resource(RscSet::ALL, true, None));
+    assert!(o.has_log("Local Resource acquisition completed. (none)"));
+    assert_eq!(
+        o.sent(),
+        [
+            "resource rsc_hold=none rtype=full isstable=0",
+            "resource rsc_hold=none rtype=full isstable=1"
+        ]
+    );
+    assert_eq!(r.rsc_state(), Some(RscSet::NONE));
+    let o = msg(&mut r, 20, ask_resources(RscSet::FOREIGN, StandbyStep::Me));
+    assert_eq!(o.sent(), ["ask_resources rsc_hold=foreign info=other"]);
+    assert_eq!(r.rsc_state(), None, "a standby exchange is a transition");
+    let _ = msg(&mut r, 30, resource(RscSet::LOCAL, false, Some("standby")));
+    let o = msg(
+        &mut r,
+        40,
+        ask_resources(RscSet::FOREIGN, StandbyStep::Done),
+    );
+    assert!(o.ops().is_empty(), "no group of ours to start");
+    // The legacy's DONE step sets the mirrored bit (`i_hold_resources |=
+    // rup`) whether or not the set has a group.
+    assert_eq!(
+        o.sent(),
+        [
+            "ask_resources rsc_hold=foreign info=done",
+            "resource rsc_hold=local rtype=full isstable=1"
+        ]
+    );
+    assert_eq!(r.held(), RscSet::LOCAL);
+    assert_eq!(r.rsc_state(), None, "until the master says it is stable");
+    let _ = msg(&mut r, 50, resource(RscSet::LOCAL, true, None));
+    assert_eq!(r.rsc_state(), Some(RscSet::LOCAL));
+}
+
+#[test]
+fn a_node_without_groups_holds_local_after_starting_alongside_its_peer() {
+    let mut r = one_group(FailbackMode::On, "beta");
+    let _ = run(|o| r.comm_up(t(0), o));
+    let _ = msg(&mut r, 5, build("starting", &[]));
+    let _ = msg(&mut r, 8, resource(RscSet::NONE, false, None));
+    assert_eq!(r.rsc_state(), None, "negotiating");
+    let o = run(|o| r.tick(t(10_008), o));
+    assert!(o.has_log("No local resources to acquire."));
+    // `req_our_resources` sets the local bit before it looks for groups.
+    assert_eq!(
+        o.sent(),
+        [
+            "resource rsc_hold=local rtype=full isstable=1",
+            "resource rsc_hold=local rtype=full isstable=1 info=req_our_resources()"
+        ]
+    );
+    assert!(o.has_log("Initial resource acquisition complete"));
+    let _ = msg(&mut r, 10_020, resource(RscSet::LOCAL, true, None));
+    assert_eq!(r.rsc_state(), Some(RscSet::LOCAL));
+    // Holding the bit, a second request is the legacy's "(none)".
+    let o = run(|o| r.req_our_resources(false, o));
+    assert!(o.has_log("Local Resource acquisition completed. (none)"));
+}
+
+#[test]
+fn a_takeover_holds_all_and_giving_back_our_own_leaves_foreign() {
+    // The master, whose peer has no group: `takeover_from_node` sets the
+    // foreign bit even so.
+    let mut r = one_group(FailbackMode::On, "alpha");
+    let _ = run(|o| r.comm_up(t(0), o));
+    let _ = msg(&mut r, 10, resource(RscSet::NONE, true, None));
+    let _ = done(&mut r, 20, 0, true);
+    assert_eq!(r.rsc_state(), Some(RscSet::LOCAL));
+    r.set_peer_view(false, &NodeStatus::Dead);
+    let o = run(|o| r.peer_dead(t(100), o));
+    assert!(o.ops().is_empty(), "our group runs already");
+    assert_eq!(
+        o.sent(),
+        [
+            "stonith node=beta result=unneeded",
+            "resource rsc_hold=all rtype=full isstable=1 info=mach_down"
+        ]
+    );
+    assert_eq!(r.rsc_state(), Some(RscSet::ALL));
+
+    // Beta returns and gives the foreign set back by auto_failback, though
+    // it has no group: the legacy fails back on the bit.
+    r.set_peer_view(true, &NodeStatus::Up);
+    let _ = run(|o| r.peer_restarted(t(200), true, o));
+    let _ = msg(&mut r, 300, build("starting", &[]));
+    let o = msg(&mut r, 400, resource(RscSet::NONE, true, None));
+    assert!(o
+        .sent()
+        .contains(&"ask_resources rsc_hold=foreign info=me".to_string()));
+    let o = msg(
+        &mut r,
+        410,
+        ask_resources(RscSet::FOREIGN, StandbyStep::Other),
+    );
+    assert_eq!(
+        o.sent(),
+        [
+            "resource rsc_hold=local rtype=full isstable=0 info=standby",
+            "ask_resources rsc_hold=foreign info=done"
+        ]
+    );
+
+    // Taking over again and then giving our own set away leaves `foreign`.
+    let mut r = one_group(FailbackMode::Off, "beta");
+    r.set_peer_view(false, &NodeStatus::Dead);
+    let _ = run(|o| r.comm_up(t(0), o));
+    let _ = done(&mut r, 10, 0, true);
+    let _ = run(|o| r.tick(t(10 + RQSTDELAY_MS), o));
+    assert_eq!(r.rsc_state(), Some(RscSet::ALL));
+    r.set_peer_view(true, &NodeStatus::Active);
+    let _ = run(|o| r.peer_restarted(t(20_000), true, o));
+    let _ = msg(&mut r, 20_010, build("starting", &[]));
+    let _ = msg(&mut r, 20_020, resource(RscSet::NONE, true, None));
+    let _ = run(|o| r.standby(t(20_030), RscSet::LOCAL, o));
+    let o = msg(
+        &mut r,
+        20_040,
+        ask_resources(RscSet::LOCAL, StandbyStep::Other),
+    );
+    assert_eq!(
+        o.sent(),
+        [
+            "resource rsc_hold=foreign rtype=full isstable=0 info=standby",
+            "ask_resources rsc_hold=local info=done"
+        ]
+    );
+    let _ = msg(
+        &mut r,
+        20_050,
+        ask_resources(RscSet::LOCAL, StandbyStep::Done),
+    );
+    let _ = msg(&mut r, 20_060, resource(RscSet::FOREIGN, true, None));
+    assert_eq!(r.rsc_state(), Some(RscSet::FOREIGN));
+}
+
+#[test]
+fn rscstatus_is_transition_while_anything_moves() {
+    // Alone at start-up: taking over, then the legacy's RQSTDELAY in
+    // HB_R_RSCRCVD, entered by its own mach_down message.
+    let mut r = one_group(FailbackMode::On, "alpha");
+    r.set_peer_view(false, &NodeStatus::Dead);
+    let o = run(|o| r.comm_up(t(0), o));
+    assert_eq!(o.sent(), ["starting"]);
+    assert_eq!(o.ops(), [&Action::AcquireGroup(0)]);
+    assert_eq!(r.held(), RscSet::ALL);
+    assert_eq!(r.rsc_state(), None, "acquiring");
+    let o = done(&mut r, 100, 0, true);
+    assert!(o.has_log("mach_down takeover complete."));
+    assert_eq!(r.rsc_state(), None, "HB_R_RSCRCVD until RQSTDELAY");
+    let o = run(|o| r.standby(t(200), RscSet::ALL, o));
+    assert!(o.has_log("local resources in flux."));
+    assert_eq!(r.next_deadline(), Some(t(100 + RQSTDELAY_MS)));
+    let o = run(|o| r.tick(t(100 + RQSTDELAY_MS), o));
+    assert!(o.has_log("Local Resource acquisition completed. (none)"));
+    assert!(o.has_log("local resource transition completed."));
+    assert_eq!(o.sent(), ["resource rsc_hold=all rtype=full isstable=1"]);
+    assert_eq!(r.rsc_state(), Some(RscSet::ALL));
+
+    // The peer starting makes it a transition until it says it is stable.
+    r.set_peer_view(true, &NodeStatus::Up);
+    let _ = run(|o| r.peer_restarted(t(20_000), true, o));
+    let _ = msg(&mut r, 20_010, build("starting", &[]));
+    assert_eq!(r.rsc_state(), None);
+    let _ = msg(&mut r, 20_020, resource(RscSet::NONE, true, None));
+    assert_eq!(r.rsc_state(), None, "auto_failback of the foreign set");
+
+    // Shutting down: nothing held at once, a transition until released.
+    let mut r = stable_nice(FailbackMode::Off);
+    let _ = run(|o| r.shutdown(t(100), o));
+    assert_eq!(r.held(), RscSet::NONE);
+    assert_eq!(r.rsc_state(), None);
+    let _ = done(&mut r, 200, 0, false);
+    assert_eq!(r.rsc_state(), Some(RscSet::NONE));
+}
+
+#[test]
+fn auto_failback_legacy_never_holds_a_set() {
+    // Without nice_failback the legacy never sets a bit: `cl_status
+    // rscstatus` says `none` on the node running the groups.
+    let mut r = one_group(FailbackMode::Legacy, "alpha");
+    r.set_peer_view(false, &NodeStatus::Dead);
+    let _ = run(|o| r.comm_up(t(0), o));
+    assert_eq!(r.rsc_state(), None, "acquiring");
+    let _ = done(&mut r, 10, 0, true);
+    assert_eq!(r.group_states(), [GroupState::Running]);
+    assert_eq!(r.rsc_state(), Some(RscSet::NONE));
 }

@@ -431,7 +431,7 @@ fn answer(node: &Node, me: &str, words: &[String]) -> Answer {
                 }
             }
         }
-        Some("rscstatus") => Answer::Text(node.claims().word().to_string()),
+        Some("rscstatus") => Answer::Text(node.rscstatus().to_string()),
         _ => Answer::Text("unknown command".into()),
     }
 }
