@@ -76,8 +76,7 @@ vm-test: vm-initramfs
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VM_RUNNER)" \
 	  $(CARGO) test -p ipvs --test vm -- --ignored --test-threads=1
 	CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUNNER="$(VM_RUNNER)" \
-	  $(CARGO) test -p ldirectord-rs --test vm_side_by_side --test vm_director --test vm_checks_alerts -- --ignored --test-threads=1 \
-	    --skip every_checktype_matches_the_legacy
+	  $(CARGO) test -p ldirectord-rs --test vm_side_by_side --test vm_director --test vm_checks_alerts -- --ignored --test-threads=1
 
 # Issue 7's status page: the store, the bad-client and promtool tests of
 # crates/lvs-dashboard, the history graphs after twenty hours of injected

@@ -2,7 +2,8 @@
 //! and `checktype=external` on their own virtual services, e-mail alerts
 //! through a real SMTP server (Python's smtpd, in the director's
 //! namespace) with their reminders, and the monitorfile; then two compat
-//! configs side by side with the legacy ldirectord 4.12.
+//! configs and every checktype side by side with the legacy ldirectord
+//! 4.12.
 
 mod lab;
 
@@ -315,19 +316,45 @@ fn compat_per_real_overrides_matches_the_legacy() {
 }
 
 /// Every checktype but ping and external-perl (tested on their own above
-/// and in lvs-check) on the lab's two web servers, masq so the checks go
-/// to port 80: connect, negotiate simpletcp, on, off, external and a
-/// combined `checktype=2` http check. Both daemons must build the same
-/// table, drop WEB1 from the same virtuals when it dies, and log the same.
+/// and in lvs-check), side by side with the legacy on the lab's two web
+/// servers: connect (:81), negotiate simpletcp (:82), on (:83), off
+/// (:84), external (:85), a `checktype=2` http check (:86), and a
+/// `checktype=1` UDP service (:87, service=none) whose reals' port has
+/// nothing on TCP: its connect step is a UDP connect, which sends nothing,
+/// so both keep its reals throughout, WEB1's death included. Masq, so
+/// each check goes to the real's own port.
 ///
-/// Not in `make vm-test` (skipped there): it passed once in three runs.
-/// Both failures were the legacy's: its first http check cut short while
-/// loading LWP (since given negotiatetimeout=10), and, once, WEB1 dropped
-/// again from the checktype=2 virtual 4 s after both tables agreed that it
-/// was back. Run it alone: cargo test -p ldirectord-rs --test
-/// vm_checks_alerts -- --ignored every_checktype (with the VM runner).
+/// The steps: start; WEB1 dies; WEB1 is back; WEB1's page goes wrong
+/// while its port still accepts connections; the page is right again;
+/// stop. Each step must lead both daemons to a state known beforehand:
+/// the test waits for both tables to show it (identical `ipvsadm -Ln`,
+/// WEB1 in the virtuals the step says), then lets them run for [`SETTLE`]
+/// and asks again. It then compares the real-server log lines each daemon
+/// wrote for the step, per virtual. How long each daemon takes is not
+/// compared. The settle spans more than N+1 = 3 of the legacy's check
+/// rounds, so the `checktype=2` real has had a negotiate since the
+/// change, whichever phase its counter was in. The wrong page is what
+/// tests the counter: the connects still pass, and only the negotiate
+/// that comes after at most two of them drops WEB1, from :86 alone.
+///
+/// Why this test was flaky before (skipped in `make vm-test`): at "WEB1
+/// is back" it waited for the two tables to be equal, and they were at
+/// once, since neither had WEB1 yet (python3 takes about 5 s to start
+/// under emulation). It compared them again 4 s later, in the middle of
+/// the change. Ours checks all reals at once and puts WEB1 back in :81,
+/// :82 and :86 in the same second. The legacy checks one real after the
+/// other, :86 last in its round, and runs ipvsadm twice per change. Its
+/// check of a returning real on :86 is always the negotiate, an LWP
+/// request: a failed connect sets the legacy's per-real counter
+/// (`num_connects`) to 999999, a failed negotiate leaves it as it was,
+/// and only a negotiate that passes sets it to 0. So the legacy put WEB1
+/// back in :86 up to 2 s after ours. A look between the two showed WEB1
+/// in ours and not in the legacy's :86, which looked like the legacy
+/// dropping it. The legacy did not drop it: in 3 kill/restart cycles
+/// recorded second by second, it never took out a WEB1 that had come
+/// back.
 #[test]
-#[ignore = "needs IPVS and the legacy ldirectord; flaky on the legacy's side, not in make vm-test"]
+#[ignore = "needs IPVS and the legacy ldirectord: make vm-test"]
 fn every_checktype_matches_the_legacy() {
     let mut cf = String::new();
     let kinds = [
@@ -348,6 +375,158 @@ fn every_checktype_matches_the_legacy() {
             81 + i
         ));
     }
-    // Five virtuals with both reals up; checktype=off has none.
-    side_by_side_text(&cf, 10);
+    cf.push_str(
+        "virtual=10.0.0.1:87\n\treal=10.0.0.11:1812 masq\n\treal=10.0.0.12:1812 masq\n\
+         \tprotocol=udp\n\tchecktype=1\n\tservice=none\n",
+    );
+
+    let mut lab = Lab::new();
+    let cf = cf.replace("LABDIR", &lab.dir.display().to_string());
+    let check = lab.dir.join("external-check");
+    std::fs::write(
+        &check,
+        format!(
+            "#!/bin/sh\n# virtual ip, port, real ip, port\n[ ! -e {}/down-$3 ]\n",
+            lab.dir.display()
+        ),
+    )
+    .unwrap();
+    chmod_x(&check);
+    // WEB1's own copy of the pages, to make its page wrong and not WEB2's;
+    // replaced whole, so no check reads half a page.
+    let www1 = lab.dir.join("www1");
+    std::fs::create_dir_all(&www1).unwrap();
+    let web1_page = |body: &str| {
+        std::fs::write(www1.join(".test.html.tmp"), body).unwrap();
+        std::fs::rename(www1.join(".test.html.tmp"), www1.join("test.html")).unwrap();
+    };
+    web1_page("test\n");
+    let t = lab.tag.clone();
+    let ours_cf = compat(&lab, &cf, "ours.cf");
+    let legacy_cf = compat(&lab, &cf, "legacy.cf");
+    let rundir = format!("LDIRECTORD_RUNDIR={}", lab.dir.display());
+    sh(&format!(
+        "ip netns exec {t}a env {rundir} {OURS} {} start",
+        ours_cf.display()
+    ));
+    sh(&format!(
+        "ip netns exec {t}b /usr/sbin/ldirectord {} start",
+        legacy_cf.display()
+    ));
+    let mut logs = Logs {
+        ours: lab.dir.join("ours.cf.log"),
+        legacy: lab.dir.join("legacy.cf.log"),
+        seen_ours: 0,
+        seen_legacy: 0,
+    };
+    let all = [81, 82, 83, 85, 86, 87];
+    let mut step = |lab: &Lab, web1_in: &[u16], what: &str| {
+        let want = expected(web1_in);
+        let t0 = std::time::Instant::now();
+        // Generous: under emulation the legacy needs seconds per ipvsadm call.
+        wait_until(what, 180, || {
+            let (a, b) = (lab.ipvsadm("a"), lab.ipvsadm("b"));
+            a == b && members(&a) == want
+        });
+        println!(
+            "{what}: both tables after {:.1} s",
+            t0.elapsed().as_secs_f64()
+        );
+        std::thread::sleep(SETTLE);
+        let (a, b) = (lab.ipvsadm("a"), lab.ipvsadm("b"));
+        assert_eq!(members(&a), want, "{what}, ours after the settle:\n{a}");
+        assert_eq!(
+            members(&b),
+            want,
+            "{what}, the legacy's after the settle:\n{b}"
+        );
+        assert_eq!(a, b, "{what}, after the settle");
+        logs.step()
+    };
+
+    step(&lab, &all, "start");
+
+    let mut web1 = lab.servers.remove(0);
+    web1.kill().unwrap();
+    web1.wait().unwrap();
+    let (o, l) = step(&lab, &[83, 85, 87], "WEB1 down");
+    same_lines(&o, &l, "log lines for WEB1 down");
+    assert_eq!(o.len(), 3, "{o:?}");
+
+    lab.servers.insert(0, lab.serve("10.9.0.2", "www1"));
+    let (o, l) = step(&lab, &all, "WEB1 back");
+    same_lines(&o, &l, "log lines for WEB1 back");
+    assert_eq!(o.len(), 3, "{o:?}");
+
+    web1_page("wrong body\n");
+    let (o, l) = step(&lab, &[81, 82, 83, 85, 87], "WEB1's page wrong");
+    same_lines(&o, &l, "log lines for WEB1's page wrong");
+    assert_eq!(o, ["Deleted real server: 10.9.0.2:80 (10.9.0.100:86)"]);
+
+    web1_page("test\n");
+    let (o, l) = step(&lab, &all, "WEB1's page right again");
+    same_lines(&o, &l, "log lines for WEB1's page right again");
+    assert_eq!(
+        o,
+        ["Added real server: 10.9.0.2:80 (10.9.0.100:86) (Weight set to 1)"]
+    );
+
+    for (who, cf) in [("ours", &ours_cf), ("legacy", &legacy_cf)] {
+        let (ns, bin, env) = if who == "ours" {
+            ("a", OURS, format!("env {rundir} "))
+        } else {
+            ("b", "/usr/sbin/ldirectord", String::new())
+        };
+        sh(&format!(
+            "ip netns exec {t}{ns} {env}{bin} {} stop",
+            cf.display()
+        ));
+    }
+    wait_until("both tables purged", 60, || {
+        let (a, b) = (lab.ipvsadm("a"), lab.ipvsadm("b"));
+        a == b && members(&a).is_empty() && !a.contains("TCP") && !a.contains("UDP")
+    });
+    let (o, l) = logs.step();
+    same_lines(&o, &l, "log lines for stop");
+}
+
+/// How long a step's state must hold: twice N+1 = 3 check rounds of the
+/// legacy (1-2 s each here: its checks one after the other, then
+/// checkinterval=1; its monitorfile showed a negotiate of the checktype=2
+/// real every 4-5 s).
+const SETTLE: Duration = Duration::from_secs(10);
+
+/// `virtual-port real` for every real in an `ipvsadm -Ln` listing.
+fn members(listing: &str) -> std::collections::BTreeSet<String> {
+    let mut port = "";
+    let mut out = std::collections::BTreeSet::new();
+    for l in listing.lines() {
+        if l.starts_with("TCP ") || l.starts_with("UDP ") {
+            port = l
+                .split_whitespace()
+                .nth(1)
+                .and_then(|a| a.rsplit(':').next())
+                .unwrap_or("");
+        } else if let Some(rest) = l.strip_prefix("  -> ") {
+            if !rest.starts_with("RemoteAddress") {
+                let real = rest.split_whitespace().next().unwrap_or("");
+                out.insert(format!("{port} {real}"));
+            }
+        }
+    }
+    out
+}
+
+/// WEB2 in every checked virtual, WEB1 in `web1_in`.
+fn expected(web1_in: &[u16]) -> std::collections::BTreeSet<String> {
+    let real = |ip: &str, vport: u16| {
+        let rport = if vport == 87 { 1812 } else { 80 };
+        format!("{vport} {ip}:{rport}")
+    };
+    let mut out: std::collections::BTreeSet<String> = [81, 82, 83, 85, 86, 87]
+        .into_iter()
+        .map(|p| real("10.9.0.3", p))
+        .collect();
+    out.extend(web1_in.iter().map(|&p| real("10.9.0.2", p)));
+    out
 }

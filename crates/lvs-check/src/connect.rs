@@ -1,11 +1,28 @@
-//! `checktype=connect`: the real is up if a TCP connection opens.
+//! `checktype=connect`: the real is up if a TCP connection opens; and the
+//! UDP connect that `checktype=N` does between negotiates on a UDP service.
 
 use crate::{CheckSpec, Outcome};
-use tokio::net::TcpStream;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use tokio::net::{TcpStream, UdpSocket};
 
 pub async fn check(spec: &CheckSpec) -> Outcome {
     match TcpStream::connect(spec.target).await {
         Ok(_) => Outcome::up(format!("connected to {}", spec.target)),
         Err(e) => Outcome::down(format!("connect to {} failed: {e}", spec.target)),
+    }
+}
+
+pub async fn check_udp(spec: &CheckSpec) -> Outcome {
+    let local: SocketAddr = match spec.target {
+        SocketAddr::V4(_) => (Ipv4Addr::UNSPECIFIED, 0).into(),
+        SocketAddr::V6(_) => (Ipv6Addr::UNSPECIFIED, 0).into(),
+    };
+    let connected = match UdpSocket::bind(local).await {
+        Ok(socket) => socket.connect(spec.target).await,
+        Err(e) => Err(e),
+    };
+    match connected {
+        Ok(()) => Outcome::up(format!("UDP socket connected to {}", spec.target)),
+        Err(e) => Outcome::down(format!("UDP connect to {} failed: {e}", spec.target)),
     }
 }

@@ -39,6 +39,7 @@ pub async fn run_check(spec: &CheckSpec) -> Outcome {
         CheckKind::On => Outcome::up("checktype=on"),
         CheckKind::Off => Outcome::down("checktype=off"),
         CheckKind::Connect => bounded(limit, connect::check(spec)).await,
+        CheckKind::UdpConnect => bounded(limit, connect::check_udp(spec)).await,
         CheckKind::Http { .. } | CheckKind::Https { .. } | CheckKind::HttpProxy { .. } => {
             bounded(limit, http::check(spec)).await
         }
@@ -48,15 +49,6 @@ pub async fn run_check(spec: &CheckSpec) -> Outcome {
         // attempt timed out, and so that a killed command is reaped.
         CheckKind::Ping { .. } => ping::check(spec).await,
         CheckKind::External { .. } => external::check(spec).await,
-    }
-}
-
-/// One run of a `checktype=N` real: its negotiate check, or a connect to
-/// the same real, as `phase` says.
-pub async fn run_check_in(spec: &CheckSpec, phase: Phase) -> Outcome {
-    match phase {
-        Phase::Negotiate => run_check(spec).await,
-        Phase::Connect => run_check(&spec.as_connect()).await,
     }
 }
 

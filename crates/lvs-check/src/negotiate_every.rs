@@ -5,8 +5,16 @@
 //! connect that succeeds adds one; a connect that fails sets it high again,
 //! so a failing real is re-examined by negotiate on the next run. A
 //! negotiate runs whenever the counter has reached N, so N = 0 negotiates
-//! every time. This is the decision only; the daemon owns one per real and
-//! runs `run_check(spec)` or `run_check(&spec.as_connect())` as told.
+//! every time. The daemon owns one per real and runs the check
+//! [`NegotiateEvery::check`] gives for the phase.
+//!
+//! The connect step speaks the virtual service's protocol, as the legacy's
+//! does: on a UDP service it is a UDP socket connected to the real, which
+//! sends nothing and so passes unless the address is unroutable. A TCP
+//! connect there would fail against a UDP-only server (RADIUS, most DNS
+//! and SIP setups) and drop the real at every connect step.
+
+use crate::{CheckKind, CheckSpec};
 
 /// Which check this run of a `checktype=N` real is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,12 +29,23 @@ pub struct NegotiateEvery {
     /// Successful connects since the last successful negotiate; `None`
     /// stands for the legacy's 999999: negotiate next.
     connects: Option<u32>,
+    udp: bool,
 }
 
 impl NegotiateEvery {
-    /// For `checktype=n`; the first run negotiates.
+    /// For `checktype=n` on a TCP (or fwmark) service; the first run
+    /// negotiates.
     pub fn new(n: u32) -> Self {
-        NegotiateEvery { n, connects: None }
+        NegotiateEvery {
+            n,
+            connects: None,
+            udp: false,
+        }
+    }
+
+    /// The same for a UDP service: its connect steps are UDP connects.
+    pub fn over_udp(self) -> Self {
+        NegotiateEvery { udp: true, ..self }
     }
 
     pub fn n(&self) -> u32 {
@@ -38,6 +57,20 @@ impl NegotiateEvery {
         match self.connects {
             Some(c) if c < self.n => Phase::Connect,
             _ => Phase::Negotiate,
+        }
+    }
+
+    /// The check to run for `phase`: `spec` (the negotiate check), or a
+    /// connect to the same real within the same checktimeout.
+    pub fn check(&self, phase: Phase, spec: &CheckSpec) -> CheckSpec {
+        let kind = match phase {
+            Phase::Negotiate => return spec.clone(),
+            Phase::Connect if self.udp => CheckKind::UdpConnect,
+            Phase::Connect => CheckKind::Connect,
+        };
+        CheckSpec {
+            kind,
+            ..spec.clone()
         }
     }
 
@@ -87,6 +120,29 @@ mod tests {
     #[test]
     fn a_failed_connect_brings_the_negotiate_forward() {
         assert_eq!(phases(3, &[true, true, false, true, true]), [N, C, C, N, C]);
+    }
+
+    #[test]
+    fn the_connect_step_follows_the_protocol() {
+        let spec = CheckSpec {
+            target: "192.0.2.1:1812".parse().unwrap(),
+            kind: CheckKind::On,
+            check_timeout: std::time::Duration::from_secs(1),
+            negotiate_timeout: std::time::Duration::from_secs(2),
+        };
+        let kind = |every: NegotiateEvery, phase| every.check(phase, &spec).kind;
+        assert!(matches!(
+            kind(NegotiateEvery::new(1), C),
+            CheckKind::Connect
+        ));
+        assert!(matches!(
+            kind(NegotiateEvery::new(1).over_udp(), C),
+            CheckKind::UdpConnect
+        ));
+        assert!(matches!(
+            kind(NegotiateEvery::new(1).over_udp(), N),
+            CheckKind::On
+        ));
     }
 
     #[test]

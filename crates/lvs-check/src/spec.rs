@@ -32,6 +32,10 @@ pub enum CheckKind {
     Off,
     /// A TCP connect within `checktimeout`.
     Connect,
+    /// A UDP socket connected to the real within `checktimeout`: the
+    /// connect step of `checktype=N` on a UDP service. Nothing is sent, so
+    /// only a local refusal (no route to the address) fails it.
+    UdpConnect,
     /// `service=http`: the request must succeed (2xx, after following up to
     /// 7 redirects as LWP does) and, when `receive` is set, the body must
     /// match it (a regex, as in the Perl original). `path` is `request`;
@@ -155,9 +159,11 @@ impl CheckSpec {
     /// waits checktimeout for each of its `checkcount` attempts.
     pub fn timeout(&self) -> Duration {
         match self.kind {
-            CheckKind::Connect | CheckKind::On | CheckKind::Off | CheckKind::External { .. } => {
-                self.check_timeout
-            }
+            CheckKind::Connect
+            | CheckKind::UdpConnect
+            | CheckKind::On
+            | CheckKind::Off
+            | CheckKind::External { .. } => self.check_timeout,
             CheckKind::Ping { count } => self.check_timeout.saturating_mul(count.max(1)),
             // The legacy arms checktimeout around its LDAP and RADIUS
             // checks (negotiatetimeout only bounds each step inside).
@@ -170,15 +176,6 @@ impl CheckSpec {
             | CheckKind::HttpProxy { .. }
             | CheckKind::SimpleTcp { .. }
             | CheckKind::Service(_) => self.negotiate_timeout,
-        }
-    }
-
-    /// The same real checked by TCP connect: what `checktype=N` runs between
-    /// its negotiate checks.
-    pub fn as_connect(&self) -> CheckSpec {
-        CheckSpec {
-            kind: CheckKind::Connect,
-            ..self.clone()
         }
     }
 }

@@ -4,14 +4,14 @@
 use director::{CheckPlan, VirtualPlan};
 use ha_config::ldirectord::{CheckType, HttpMethod, Protocol, VirtualService};
 use ipvs::ServiceKey;
-use lvs_check::{CheckKind, CheckSpec, Service, ServiceCheck, VirtualId};
+use lvs_check::{CheckKind, CheckSpec, NegotiateEvery, Service, ServiceCheck, VirtualId};
 use std::time::Duration;
 
 /// What to run for one planned check.
 pub struct Planned {
     pub spec: CheckSpec,
     /// `checktype=N`: N connect checks between negotiate checks.
-    pub negotiate_every: Option<u32>,
+    pub negotiate_every: Option<NegotiateEvery>,
     /// Why this check cannot run as configured (it then runs as a connect
     /// check), logged once at start.
     pub note: Option<String>,
@@ -170,7 +170,14 @@ pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned 
         },
         CheckType::Negotiate => negotiate(v, request, &receive, &mut note),
         CheckType::Combined(n) => {
-            negotiate_every = Some(n.min(u32::MAX as u64) as u32);
+            let every = NegotiateEvery::new(n.min(u32::MAX as u64) as u32);
+            // The legacy opens its connect socket with the virtual's
+            // protocol; "fwm" is no protocol, so a fwmark service's socket
+            // is a plain stream socket: TCP.
+            negotiate_every = Some(match v.protocol {
+                Protocol::Udp => every.over_udp(),
+                Protocol::Tcp | Protocol::Fwm => every,
+            });
             negotiate(v, request, &receive, &mut note)
         }
         CheckType::External | CheckType::ExternalPerl => CheckKind::External {
@@ -191,5 +198,63 @@ pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned 
         },
         negotiate_every,
         note,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lvs_check::Phase;
+
+    /// The kind of check each `checktype=2` virtual of `cf` runs between
+    /// its negotiates.
+    fn connect_steps(cf: &str) -> Vec<CheckKind> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ldirectord.cf");
+        std::fs::write(&path, cf).unwrap();
+        let loaded = super::super::config::load(&path).unwrap();
+        loaded
+            .plan
+            .checks
+            .iter()
+            .map(|c| {
+                let vp = loaded
+                    .plan
+                    .virtuals
+                    .iter()
+                    .find(|v| v.config_index == c.config_index)
+                    .unwrap();
+                let p = plan(c, &loaded.cf.virtuals[c.config_index], vp);
+                p.negotiate_every
+                    .unwrap()
+                    .check(Phase::Connect, &p.spec)
+                    .kind
+            })
+            .collect()
+    }
+
+    #[test]
+    fn checktype_n_connects_with_the_virtuals_protocol() {
+        let kinds = connect_steps(
+            "virtual=192.0.2.1:1812\n\treal=192.0.2.11:1812 masq\n\tprotocol=udp\n\
+             \tchecktype=2\n\tservice=radius\n\
+             virtual=192.0.2.1:53\n\treal=192.0.2.12:53 masq\n\tchecktype=2\n\tservice=dns\n\
+             virtual=192.0.2.1:80\n\treal=192.0.2.13:80 masq\n\tchecktype=2\n\tservice=http\n\
+             virtual=7\n\treal=192.0.2.14:80 masq\n\tchecktype=2\n\tservice=http\n",
+        );
+        // Port 53 is UDP unless said otherwise, as in the legacy; a fwmark
+        // service connects by TCP.
+        assert!(
+            matches!(
+                kinds[..],
+                [
+                    CheckKind::UdpConnect,
+                    CheckKind::UdpConnect,
+                    CheckKind::Connect,
+                    CheckKind::Connect
+                ]
+            ),
+            "{kinds:?}"
+        );
     }
 }

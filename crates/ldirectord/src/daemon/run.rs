@@ -80,7 +80,7 @@ fn specs(loaded: &Loaded, log: &mut Logger) -> (Vec<CheckSpec>, Vec<Option<Negot
             if let Some(n) = p.note {
                 log.log(&format!("{} ({}): {n}", c.real, vp.display));
             }
-            (p.spec, p.negotiate_every.map(NegotiateEvery::new))
+            (p.spec, p.negotiate_every)
         })
         .unzip()
 }
@@ -261,17 +261,19 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
                 execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
                 continue;
             }
-            let spec = state.specs[id].clone();
             let tx = tx.clone();
             let generation = state.generation;
-            let phase = state.every[id].as_ref().map(|e| e.next_phase());
+            let (spec, phase) = match &state.every[id] {
+                Some(every) => {
+                    let p = every.next_phase();
+                    (every.check(p, &state.specs[id]), Some(p))
+                }
+                None => (state.specs[id].clone(), None),
+            };
             tokio::spawn(async move {
                 // Boxed: a check's state machine is several kB (TLS for
                 // https), and only the checks in flight should pay for it.
-                let outcome = match phase {
-                    Some(p) => Box::pin(lvs_check::run_check_in(&spec, p)).await,
-                    None => Box::pin(lvs_check::run_check(&spec)).await,
-                };
+                let outcome = Box::pin(lvs_check::run_check(&spec)).await;
                 let _ = tx.send((generation, id, phase, outcome.up, outcome.reason));
             });
         }
