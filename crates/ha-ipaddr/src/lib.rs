@@ -51,8 +51,9 @@
 //!   not eth0 ("Invalid parameter value: nic [eth0] Calculated nic: [..]"),
 //!   and its status compares against that eth0 too. We use the calculated
 //!   interface, as the haresources line means.
-//! * No lock files in /run/resource-agents: IPaddr's alias is the first
-//!   free `nic:N` among the addresses actually present.
+//! * No lock files in /run/resource-agents (only lvs_support's notes go
+//!   there): IPaddr's alias is the first free `nic:N` among the addresses
+//!   actually present.
 //! * An address already up, planned without a netmask, is described as it
 //!   is instead of re-derived (the legacy can be misled by the routes a
 //!   narrower VIP adds, then calls a running address stopped).
