@@ -51,12 +51,15 @@ parity:
 
 # heartbeatd pairs in network namespaces: ours/ours and mixed with the real
 # heartbeat 3.0.6 in both directions (start, kill -9 failover, auto_failback,
-# graceful handover).
+# graceful handover); the native IPaddr2 (lvs_support) and IPv6addr VIPs of
+# an LVS-DR pair moving with failover and failback, a client's caches
+# following.
 hb-test: build
 	tests/hb/pair-test.sh ours ours
 	tests/hb/pair-test.sh legacy ours
 	tests/hb/pair-test.sh ours legacy
 	tests/hb/pair-test.sh ours ours off
+	tests/hb/vip-test.sh
 	tests/hb/robustness-test.sh 60
 	tests/hb/debian-initd-test.sh
 

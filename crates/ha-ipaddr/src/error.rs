@@ -2,7 +2,7 @@
 //! so an operator can find the line, then say what is wrong.
 
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::IpAddr;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -15,7 +15,7 @@ pub enum Error {
     #[error("{resource}: no interface has a network containing {ip}{detail}")]
     NoInterface {
         resource: String,
-        ip: Ipv4Addr,
+        ip: IpAddr,
         /// Extra context, e.g. " with prefix /16" or " on eth1"; may be empty.
         detail: String,
     },
@@ -25,9 +25,19 @@ pub enum Error {
     #[error("{resource}: {ip} is on interface {found} instead of the configured {configured}")]
     WrongInterface {
         resource: String,
-        ip: Ipv4Addr,
+        ip: IpAddr,
         found: String,
         configured: String,
+    },
+
+    /// An IPv6 address was added but cannot be used: duplicate address
+    /// detection failed or did not finish (IPv6addr's "failed to ping the
+    /// address"). It is left configured, as the agent leaves it.
+    #[error("{resource}: {ip} {problem}")]
+    Unusable {
+        resource: String,
+        ip: IpAddr,
+        problem: String,
     },
 
     /// The kernel refused or could not be asked.

@@ -1,9 +1,13 @@
 //! `start` and `stop`. Both are idempotent, as the scripts are: starting a
 //! served address does nothing (and sends no ARP), stopping an absent one
-//! succeeds.
+//! succeeds (and, as IPaddr2's stop, puts nothing back on `lo`).
 
-use crate::garp::{self, GarpHandle};
+use std::net::IpAddr;
+
+use crate::announce::{self, AnnounceHandle};
+use crate::garp;
 use crate::kernel::Snapshot;
+use crate::loopback;
 use crate::plan::AddressPlan;
 use crate::rtnl::Rtnl;
 use crate::status::{find, served};
@@ -16,7 +20,7 @@ pub enum Announce {
     /// Nothing to announce: already running, loopback, or a zero count.
     NotSent,
     /// The first request is out; the rest follows on a thread.
-    Sending(GarpHandle),
+    Sending(AnnounceHandle),
     Failed(Error),
 }
 
@@ -27,7 +31,8 @@ pub struct Started {
     pub announce: Announce,
 }
 
-/// Adds the address (and sets the interface up), then announces it.
+/// Takes a loopback copy off (`lvs_support`), adds the address (and sets
+/// the interface up), then announces it.
 pub fn start(plan: &AddressPlan) -> Result<Started, Error> {
     let sys = |what: &str, e| Error::system(&plan.resource, what, e);
     let snap = Snapshot::read().map_err(|e| sys("reading addresses", e))?;
@@ -38,6 +43,9 @@ pub fn start(plan: &AddressPlan) -> Result<Started, Error> {
         });
     }
     let mut rtnl = Rtnl::open().map_err(|e| sys("opening rtnetlink", e))?;
+    if plan.lvs_support {
+        loopback::take_copies(plan, &snap, &mut rtnl)?;
+    }
     rtnl.add_address(
         plan.ifindex,
         plan.ip,
@@ -88,22 +96,28 @@ fn announce(plan: &AddressPlan, snap: &Snapshot) -> Announce {
     }
 }
 
-/// Stops any announcement and removes the address if it is served. Returns
-/// whether an address was removed.
+/// Stops any announcement and removes the address if it is served, then
+/// puts a noted loopback copy back (`lvs_support`). Returns whether an
+/// address was removed.
 pub fn stop(plan: &AddressPlan) -> Result<bool, Error> {
     let sys = |what: &str, e| Error::system(&plan.resource, what, e);
-    garp::cancel_for(plan.ip);
+    announce::cancel_for(IpAddr::V4(plan.ip));
     let snap = Snapshot::read().map_err(|e| sys("reading addresses", e))?;
     let Some(addr) = find(plan, &snap) else {
         return Ok(false);
     };
     let mut rtnl = Rtnl::open().map_err(|e| sys("opening rtnetlink", e))?;
-    rtnl.delete_address(addr.index, addr.local, addr.prefix_len)
+    let removed = rtnl
+        .delete_address(addr.index, addr.local, addr.prefix_len)
         .map_err(|e| {
             let dev = snap.name_of(addr.index);
             sys(
                 &format!("removing {}/{} from {dev}", addr.local, addr.prefix_len),
                 e,
             )
-        })
+        })?;
+    if plan.lvs_support {
+        loopback::restore(plan, &snap, &mut rtnl)?;
+    }
+    Ok(removed)
 }

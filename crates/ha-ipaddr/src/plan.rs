@@ -4,11 +4,13 @@
 //! `ip route list match IP scope link`).
 
 use std::net::Ipv4Addr;
+use std::path::PathBuf;
 
 use ha_config::haresources::{IpSpec, Resource};
 
 use crate::garp::GarpSchedule;
 use crate::kernel::{prefix_mask, Route, Snapshot};
+use crate::lvs::{self, LEGACY_STATE_DIR};
 use crate::spec::{BroadcastArg, Flavor, Request, MAX_LABEL};
 use crate::Error;
 
@@ -31,6 +33,12 @@ pub struct AddressPlan {
     /// insists the address be on it).
     pub nic_given: bool,
     pub garp: GarpSchedule,
+    /// IPaddr2 (heartbeat's wrapper sets `lvs_support=1`): a `VIP/32` on
+    /// `lo` is taken off on start and put back on stop (see [`crate::lvs`]).
+    pub lvs_support: bool,
+    /// Where the legacy's notes live (`HA_RSCTMP`, /run/resource-agents);
+    /// tests point it elsewhere.
+    pub state_dir: PathBuf,
 }
 
 impl AddressPlan {
@@ -77,10 +85,13 @@ fn resolve(req: Request, snap: &Snapshot) -> Result<AddressPlan, Error> {
     // Already configured and no netmask asked for: describe it as it is.
     // Re-deriving would be misled by routes the address itself added (a
     // /25 VIP inside a /24 makes the /25 route the best match).
-    let existing = snap
-        .addresses
-        .iter()
-        .find(|a| a.local == req.ip && given.is_none_or(|l| l.index == a.index));
+    // With lvs_support a `VIP/32` on lo is the backup director's copy,
+    // not where the line puts the VIP.
+    let lvs_support = req.flavor == Flavor::IPaddr2;
+    let existing = snap.addresses.iter().find(|a| match given {
+        Some(l) => a.local == req.ip && l.index == a.index,
+        None => a.local == req.ip && !(lvs_support && lvs::is_loopback_copy(req.ip, a, snap)),
+    });
 
     let route = find_route(&req, snap, given.map(|l| l.index));
     let (ifindex, prefix_len) = match (existing, req.prefix_len, given, route) {
@@ -118,6 +129,8 @@ fn resolve(req: Request, snap: &Snapshot) -> Result<AddressPlan, Error> {
         label,
         nic_given: given.is_some(),
         garp: GarpSchedule::legacy(req.flavor),
+        lvs_support,
+        state_dir: PathBuf::from(LEGACY_STATE_DIR),
     })
 }
 
@@ -164,7 +177,7 @@ fn no_interface(req: &Request, snap: &Snapshot, nic: Option<u32>) -> Error {
     }
     Error::NoInterface {
         resource: req.resource.clone(),
-        ip: req.ip,
+        ip: req.ip.into(),
         detail,
     }
 }

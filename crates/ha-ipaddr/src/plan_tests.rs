@@ -208,3 +208,24 @@ fn resources_from_haresources() {
     );
     assert_eq!(r.ip.map(|s| s.ip), Some("10.0.0.100".to_string()));
 }
+
+#[test]
+fn ipaddr2_looks_past_the_backup_directors_copy_on_lo() {
+    let mut s = snap();
+    s.links.push(Link {
+        index: 1,
+        name: "lo".into(),
+        mac: Some([0; 6]),
+        up: true,
+        loopback: true,
+    });
+    s.addresses.push(addr(1, "10.0.0.50", 32, None, "lo"));
+    let p = plan(Flavor::IPaddr2, "10.0.0.50", &s).unwrap();
+    assert_eq!((p.interface.as_str(), p.prefix_len), ("eth0", 24));
+    assert!(p.lvs_support);
+    assert_eq!(p.state_dir, std::path::Path::new("/run/resource-agents"));
+    // Named, lo is where the line puts it.
+    let on_lo = plan(Flavor::IPaddr2, "10.0.0.50/32/lo", &s).unwrap();
+    assert_eq!(on_lo.interface, "lo");
+    assert!(!plan(Flavor::IPaddr, "10.0.0.60", &s).unwrap().lvs_support);
+}

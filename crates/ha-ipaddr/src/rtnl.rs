@@ -1,5 +1,5 @@
 //! A blocking rtnetlink socket: dump links/addresses/routes, add and delete
-//! an IPv4 address, set a link up. Requests carry NLM_F_ACK so every change
+//! an IPv4 address or host route, set a link up (IPv6 addresses: rtnl6.rs). Requests carry NLM_F_ACK so every change
 //! is confirmed (or refused with an errno) before we return.
 
 use std::io;
@@ -43,7 +43,7 @@ impl Rtnl {
 
     /// Sends one request and collects the replies up to its DONE (dumps) or
     /// its ACK (changes). An error ACK becomes the errno as `io::Error`.
-    fn exchange(
+    pub(crate) fn exchange(
         &mut self,
         msg: RouteNetlinkMessage,
         flags: u16,
@@ -164,6 +164,25 @@ impl Rtnl {
         }
     }
 
+    /// `ip route delete IP/32 dev DEV` in the main table; `Ok(false)` if
+    /// there was no such route.
+    pub fn delete_host_route(&mut self, ip: Ipv4Addr, oif: u32) -> io::Result<bool> {
+        let mut msg = RouteMessage::default();
+        msg.header.address_family = AddressFamily::Inet;
+        msg.header.destination_prefix_length = 32;
+        msg.header.table = RouteHeader::RT_TABLE_MAIN;
+        // What `ip route delete` sends: scope, protocol and type left open.
+        msg.header.scope = RouteScope::NoWhere;
+        msg.attributes
+            .push(RouteAttribute::Destination(RouteAddress::Inet(ip)));
+        msg.attributes.push(RouteAttribute::Oif(oif));
+        match self.exchange(RouteNetlinkMessage::DelRoute(msg), NLM_F_ACK) {
+            Ok(_) => Ok(true),
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// `ip link set DEV up`, which IPaddr2 runs after adding (and ifconfig
     /// does implicitly for IPaddr).
     pub fn set_up(&mut self, index: u32) -> io::Result<()> {
@@ -176,7 +195,7 @@ impl Rtnl {
     }
 }
 
-fn invalid(msg: String) -> io::Error {
+pub(crate) fn invalid(msg: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, msg)
 }
 

@@ -79,7 +79,7 @@ impl Request {
         let resource = resource_name(flavor, spec);
         let bad = |problem: String| Error::spec(&resource, problem);
 
-        let ip = parse_ip(&spec.ip).map_err(bad)?;
+        let ip = parse_ip(flavor, &spec.ip).map_err(bad)?;
         let prefix_len = match spec.cidr_netmask.as_deref() {
             Some(m) => Some(parse_netmask(m).map_err(bad)?),
             None => None,
@@ -104,14 +104,22 @@ impl Request {
     }
 }
 
-fn parse_ip(ip: &str) -> Result<Ipv4Addr, String> {
+fn parse_ip(flavor: Flavor, ip: &str) -> Result<Ipv4Addr, String> {
     if ip.is_empty() {
         return Err("no IP address given".into());
     }
+    // heartbeat's IPaddr2 wrapper sets lvs_support=1, and IPaddr2 refuses
+    // that for IPv6 ("The IPv6 does not support lvs_support"): through
+    // haresources only IPv6addr has ever placed IPv6 addresses.
     if ip.contains(':') {
-        return Err(format!(
-            "{ip} is an IPv6 address; only IPv4 is handled here (IPv6addr manages IPv6)"
-        ));
+        return Err(match flavor {
+            Flavor::IPaddr2 => format!(
+                "{ip} is an IPv6 address; heartbeat's IPaddr2 refuses IPv6 (its wrapper turns lvs_support on): use IPv6addr::ADDRESS/PREFIX/NIC"
+            ),
+            Flavor::IPaddr => format!(
+                "{ip} is an IPv6 address; only IPv4 is handled here (IPv6addr manages IPv6)"
+            ),
+        });
     }
     ip.parse()
         .map_err(|_| format!("{ip} is not a valid IPv4 address"))
@@ -255,6 +263,15 @@ mod tests {
                 "{arg}"
             );
         }
+    }
+
+    #[test]
+    fn ipaddr2_refuses_ipv6_as_its_wrapper_makes_it() {
+        let e = req(Flavor::IPaddr2, "2001:db8:0:0:0:0:0:10/64/eth0").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "IPaddr2::2001:db8:0:0:0:0:0:10/64/eth0: 2001:db8:0:0:0:0:0:10 is an IPv6 address; heartbeat's IPaddr2 refuses IPv6 (its wrapper turns lvs_support on): use IPv6addr::ADDRESS/PREFIX/NIC"
+        );
     }
 
     #[test]

@@ -61,7 +61,7 @@ pub(crate) fn served<'a>(
         Some(a) if plan.flavor == Flavor::IPaddr && plan.nic_given && a.index != plan.ifindex => {
             Err(Error::WrongInterface {
                 resource: plan.resource.clone(),
-                ip: plan.ip,
+                ip: plan.ip.into(),
                 found: snap.name_of(a.index),
                 configured: plan.interface.clone(),
             })

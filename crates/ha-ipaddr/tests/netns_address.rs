@@ -6,8 +6,8 @@ mod support;
 use std::time::Duration;
 
 use ha_config::haresources::IpSpec;
-use ha_ipaddr::{plan, start, status, stop, Announce, Error, Flavor, GarpSchedule, Status};
-use support::{pair, AddrLine, Netns};
+use ha_ipaddr::{start, status, stop, Announce, Error, Flavor, GarpSchedule, Status};
+use support::{pair, plan, AddrLine, Netns};
 
 /// One quick pair of frames: these tests are about addresses.
 const QUICK: GarpSchedule = GarpSchedule {

@@ -7,12 +7,12 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use ha_config::haresources::IpSpec;
-use ha_ipaddr::{plan, start, stop, Announce, ArpKind, Flavor, GarpSchedule};
+use ha_ipaddr::{start, stop, Announce, ArpKind, Flavor, GarpSchedule};
 use pnet_datalink::{Channel, Config};
 use pnet_packet::arp::{ArpOperations, ArpPacket};
 use pnet_packet::ethernet::{EtherTypes, EthernetPacket};
 use pnet_packet::Packet;
-use support::{pair, wait_for};
+use support::{pair, plan, wait_for};
 
 const VIP: &str = "10.77.0.100";
 

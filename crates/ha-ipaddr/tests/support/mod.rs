@@ -8,12 +8,19 @@
 
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod capture;
+pub mod legacy;
+
 use std::fs::File;
 use std::os::fd::AsRawFd;
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
+
+use ha_config::haresources::IpSpec;
+use ha_ipaddr::{AddressPlan, Error, Flavor};
 
 pub struct Netns {
     pub name: String,
@@ -105,6 +112,27 @@ impl Netns {
         })
     }
 
+    /// `ip -o addr` of one family as comparable lines: `DEV inet ADDR/P
+    /// …` without the interface index or the lifetimes; IPv6 link-local
+    /// addresses (made from each namespace's own MACs) left out.
+    pub fn addrs(&self, family: &str) -> Vec<String> {
+        self.ip(&["-o", family, "addr", "show"])
+            .lines()
+            .filter(|l| !l.contains("scope link"))
+            .map(|l| {
+                let l = l.split('\\').next().unwrap_or("");
+                let l = l.split_once(": ").map_or(l, |(_, rest)| rest);
+                l.split_whitespace().collect::<Vec<_>>().join(" ")
+            })
+            .collect()
+    }
+
+    /// `ip -o -6 addr` line of `ip`, comparable as in [`Netns::addrs`].
+    pub fn addr6(&self, ip: &str) -> Option<String> {
+        let needle = format!(" {ip}/");
+        self.addrs("-6").into_iter().find(|l| l.contains(&needle))
+    }
+
     /// The neighbour entry's MAC for `ip` on `dev`, if any.
     pub fn neigh(&self, ip: &str, dev: &str) -> Option<String> {
         let out = self.ip(&["neigh", "show", ip, "dev", dev]);
@@ -179,6 +207,99 @@ pub fn pair(tag: &str) -> Pair {
         client,
         dir_mac,
     }
+}
+
+/// `client` with a bridge br0 (2001:db8:77::2/64) and two directors whose
+/// v0 (2001:db8:77::11/64, ::12/64) are ports of it: the VIP moves
+/// between the directors as between two nodes on one LAN. Static addresses
+/// skip duplicate address detection; the VIP will not.
+pub struct Lan6 {
+    pub client: Netns,
+    pub dirs: [Netns; 2],
+    pub macs: [String; 2],
+}
+
+pub fn lan6(tag: &str) -> Lan6 {
+    let client = Netns::new(&format!("{tag}-c"));
+    // Snooping off: nothing about multicast listeners decides delivery.
+    client.ip(&[
+        "link",
+        "add",
+        "br0",
+        "type",
+        "bridge",
+        "mcast_snooping",
+        "0",
+    ]);
+    client.ip(&["link", "set", "br0", "up"]);
+    client.ip(&["addr", "add", "2001:db8:77::2/64", "dev", "br0", "nodad"]);
+    let dirs = [1, 2].map(|n| {
+        let dir = Netns::new(&format!("{tag}-d{n}"));
+        let port = format!("p{n}");
+        dir.ip(&[
+            "link",
+            "add",
+            "v0",
+            "type",
+            "veth",
+            "peer",
+            "name",
+            &port,
+            "netns",
+            &client.name,
+        ]);
+        client.ip(&["link", "set", &port, "master", "br0"]);
+        client.ip(&["link", "set", &port, "up"]);
+        let own = format!("2001:db8:77::1{n}/64");
+        dir.ip(&["addr", "add", &own, "dev", "v0", "nodad"]);
+        dir.ip(&["link", "set", "v0", "up"]);
+        dir
+    });
+    let macs = [dirs[0].mac("v0"), dirs[1].mac("v0")];
+    Lan6 { client, dirs, macs }
+}
+
+/// Sends one UDP datagram from the client to `[ip]:9` (discard), which
+/// makes the client resolve the VIP's MAC, then returns the neighbour
+/// entry's MAC once there is one.
+pub fn resolve_from_client(lan: &Lan6, ip: &str) -> Option<String> {
+    let to = format!("[{ip}]:9");
+    lan.client.run(move || {
+        let s = std::net::UdpSocket::bind("[::]:0").expect("bind");
+        s.send_to(b"who has it", &to).expect("send");
+    });
+    wait_for(Duration::from_secs(3), || lan.client.neigh(ip, "br0"))
+}
+
+/// Where the IPv4 tests' plans keep lvs_support notes: a directory of
+/// this test run, never the host's /run/resource-agents.
+pub fn state_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ha-ipaddr-state-{}", std::process::id()))
+}
+
+/// [`ha_ipaddr::plan`] with its notes kept in [`state_dir`].
+pub fn plan(flavor: Flavor, spec: &IpSpec) -> Result<AddressPlan, Error> {
+    let mut p = ha_ipaddr::plan(flavor, spec)?;
+    p.state_dir = state_dir();
+    Ok(p)
+}
+
+/// What the client has cached for a VIP before the takeover.
+pub const STALE_MAC: &str = "02:00:00:00:00:99";
+
+/// A pair whose director is an LVS-DR backup: `vip/32` on lo and a host
+/// route to it through lo; the client has an old MAC for the VIP.
+pub fn backup_director(tag: &str, vip: &str) -> Pair {
+    let p = pair(tag);
+    p.dir
+        .ip(&["addr", "add", &format!("{vip}/32"), "dev", "lo"]);
+    p.dir
+        .ip(&["route", "add", &format!("{vip}/32"), "dev", "lo"]);
+    p.client.ip(&[
+        "neigh", "add", vip, "lladdr", STALE_MAC, "nud", "stale", "dev", "v1",
+    ]);
+    p
 }
 
 /// Polls `f` until it returns `Some` or `limit` passes.

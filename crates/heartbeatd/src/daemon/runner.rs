@@ -181,28 +181,17 @@ impl Runner {
     }
 }
 
-/// IPaddr and IPaddr2 run natively (rtnetlink + gratuitous ARP): no
-/// shell functions, findif or send_arp needed on the director.
+/// IPaddr, IPaddr2 and IPv6addr run natively (rtnetlink, gratuitous ARP,
+/// neighbour advertisements): no shell functions, findif, send_arp or
+/// resource-agents binaries needed on the director.
 fn native(r: &Resource, op: &str) -> Option<Result<String, String>> {
-    if !matches!(r.script.as_str(), "IPaddr" | "IPaddr2") || r.ip.is_none() {
-        return None;
-    }
-    let plan = match ha_ipaddr::plan_resource(r) {
-        Ok(p) => p,
-        Err(e) => return Some(Err(e.to_string())),
+    let res = ha_ipaddr::NativeResource::of(r)?;
+    let outcome = match op {
+        "start" => res.start().map(|_| String::new()),
+        "stop" => res.stop().map(|_| String::new()),
+        _ => res.status().map(|s| s.word().to_string()),
     };
-    Some(match op {
-        "start" => ha_ipaddr::start(&plan)
-            .map(|_| String::new())
-            .map_err(|e| e.to_string()),
-        "stop" => ha_ipaddr::stop(&plan)
-            .map(|_| String::new())
-            .map_err(|e| e.to_string()),
-        _ => match ha_ipaddr::status(&plan) {
-            Ok(s) => Ok(s.word().to_string()),
-            Err(e) => Err(e.to_string()),
-        },
-    })
+    Some(outcome.map_err(|e| e.to_string()))
 }
 
 fn spec(g: &ResourceGroup) -> String {
