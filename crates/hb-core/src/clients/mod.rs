@@ -119,15 +119,16 @@ pub struct Supervisor {
     keepalive_ms: u64,
     started: bool,
     shutting_down: bool,
-    /// During the final stop: how many clients (from the front) are still
-    /// to be stopped; the one at `remaining` is the one being waited for.
+    /// The final stop, while it runs.
     stop: Option<Stop>,
     all_stopped: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stop {
+    /// Clients `0..remaining` are still to be stopped (last first).
     remaining: usize,
+    /// The client whose death (or spawn report) the stop waits for.
     waiting: Option<usize>,
 }
 
