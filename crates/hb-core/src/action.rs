@@ -12,6 +12,8 @@ pub enum Level {
     Warning,
     Error,
     Crit,
+    /// `EMERG`: only the failfast reboot message.
+    Emerg,
 }
 
 /// One instruction to the driver, to be carried out in order.

@@ -10,7 +10,9 @@
 //! retransmission requests and answers; in-order delivery of the peer's
 //! resource messages; the resource protocols of all three `auto_failback`
 //! modes, takeover on death, graceful shutdown handover, `hb_standby` /
-//! `hb_takeover`, and split-brain resolution (rule on [`Resources`]).
+//! `hb_takeover`, and split-brain resolution (rule on [`Resources`]);
+//! when `respawn`/`failfast` clients start, restart and stop
+//! ([`clients::Supervisor`]).
 //!
 //! Not responsible for: sockets, media and link status, the clock (every
 //! input carries `now`, a monotonic [`Time`]), wall-clock `ts`, load
@@ -30,6 +32,7 @@
 //! ```
 
 mod action;
+pub mod clients;
 mod clock;
 mod config;
 mod event;

@@ -2,7 +2,10 @@
 //! prints the configuration; the daemon itself comes with the protocol core.
 
 mod cli;
+mod clstatus;
 mod daemon;
+mod hostcheck;
+mod support;
 
 use std::process::ExitCode;
 
@@ -27,16 +30,11 @@ fn operator_command(argv: &[String]) -> Option<ExitCode> {
             _ => return None,
         },
     };
-    let mut words: Vec<&str> = if cmd == "cl_status" {
-        vec![]
-    } else {
-        vec![cmd]
-    };
-    words.extend(rest.iter().map(String::as_str));
-    if words.is_empty() {
-        eprintln!("usage: cl_status hbstatus|listnodes|nodestatus NODE|rscstatus");
-        return Some(ExitCode::from(EXIT_USAGE));
+    if cmd == "cl_status" {
+        return Some(ExitCode::from(clstatus::run(rest)));
     }
+    let mut words: Vec<&str> = vec![cmd];
+    words.extend(rest.iter().map(String::as_str));
     Some(match daemon::control::ask(&words) {
         Ok(answer) => {
             out(&answer);
@@ -95,6 +93,21 @@ fn check_config(opts: &cli::Options) -> ExitCode {
         Ok(parsed) => {
             for w in &parsed.warnings {
                 eprintln!("{w}");
+            }
+            let file = opts.config_dir.join("ha.cf").display().to_string();
+            for w in support::unacted(&hostcheck::outline_of(&opts.config_dir), &file) {
+                eprintln!("{w}");
+            }
+            let found = hostcheck::check_dir(&opts.config_dir, &parsed.value.hacf);
+            if !found.is_empty() {
+                for d in &found {
+                    eprintln!("{d}");
+                }
+                eprintln!(
+                    "heartbeatd: configuration in {} has errors",
+                    opts.config_dir.display()
+                );
+                return ExitCode::from(EXIT_CONFIG_ERROR);
             }
             if opts.print_config {
                 match serde_json::to_string_pretty(&parsed.value) {

@@ -5,6 +5,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn seed_copy() -> tempfile::TempDir {
     let seed = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../compat-configs/seed");
     let tmp = tempfile::tempdir().unwrap();
@@ -19,8 +21,14 @@ fn seed_copy() -> tempfile::TempDir {
     tmp
 }
 
+/// `heartbeatd ARGS -c DIR` as the seed's MASTER: -t checks the host too
+/// (this host a node, its interfaces there), so it runs in throwaway UTS
+/// and network namespaces named `master` with an `eth1`. Root only.
 fn run(args: &[&str], dir: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_heartbeatd"))
+    Command::new("unshare")
+        .args(["--uts", "--net", "sh", "-c"])
+        .arg("hostname master && ip link add eth1 type bridge && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_heartbeatd"))
         .args(args)
         .arg("-c")
         .arg(dir)
@@ -30,6 +38,9 @@ fn run(args: &[&str], dir: &Path) -> Output {
 
 #[test]
 fn good_config_prints_one_ok_line() {
+    if !common::need_root() {
+        return;
+    }
     let dir = seed_copy();
     let out = run(&["-t"], dir.path());
     assert!(out.status.success());
@@ -40,6 +51,9 @@ fn good_config_prints_one_ok_line() {
 
 #[test]
 fn print_config_is_json_with_defaults() {
+    if !common::need_root() {
+        return;
+    }
     let dir = seed_copy();
     let out = run(&["-t", "--print-config"], dir.path());
     assert!(out.status.success());
@@ -59,6 +73,9 @@ fn print_config_is_json_with_defaults() {
 
 #[test]
 fn typo_exits_6_with_file_line_col_and_hint() {
+    if !common::need_root() {
+        return;
+    }
     let dir = seed_copy();
     let hacf = dir.path().join("ha.cf");
     let text = fs::read_to_string(&hacf)
@@ -74,6 +91,9 @@ fn typo_exits_6_with_file_line_col_and_hint() {
 
 #[test]
 fn world_readable_authkeys_is_refused_with_the_fix() {
+    if !common::need_root() {
+        return;
+    }
     let dir = seed_copy();
     let keys = dir.path().join("authkeys");
     fs::set_permissions(&keys, fs::Permissions::from_mode(0o644)).unwrap();
@@ -82,4 +102,38 @@ fn world_readable_authkeys_is_refused_with_the_fix() {
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("Bad permissions on keyfile"), "{stderr}");
     assert!(stderr.contains("chmod 600"), "{stderr}");
+}
+
+/// Lines heartbeatd accepts but does not act on are warned about, each at
+/// its line; respawn and failfast lines are acted on (ipfail is not run as
+/// a program, so its line is warned about).
+#[test]
+fn lines_not_acted_on_are_warned_about() {
+    if !common::need_root() {
+        return;
+    }
+    let dir = seed_copy();
+    let hacf = dir.path().join("ha.cf");
+    let mut text = fs::read_to_string(&hacf).unwrap();
+    text.push_str("respawn nobody /bin/true\nfailfast root /bin/sleep 1\nserial /dev/null\nmsgfmt netstring\n");
+    fs::write(&hacf, &text).unwrap();
+    let out = run(&["-t"], dir.path());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "{stderr}");
+    let at = |n: usize| format!("{}:{n}:1: warning: ", hacf.display());
+    let warned: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains(": warning: "))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            format!("{}ping: accepted but not acted on (ping nodes are not supported yet)", at(14)),
+            format!("{}respawn: accepted but not acted on (ipfail is not run as a program by heartbeatd)", at(15)),
+            format!("{}apiauth: accepted but not acted on (heartbeatd has no client API)", at(16)),
+            format!("{}serial: accepted but not acted on (serial media are not supported)", at(19)),
+            format!("{}msgfmt: accepted but not acted on (heartbeatd sends the classic format)", at(20)),
+        ],
+        "{stderr}"
+    );
 }

@@ -11,6 +11,7 @@ mod apply;
 pub mod directives;
 pub mod media;
 pub mod model;
+pub mod outline;
 mod timing;
 mod tokens;
 pub mod values;
@@ -128,6 +129,7 @@ fn walk_line(line: &Line<'_>, cfg: &mut HaCf, seen: &mut Seen, c: &mut Collector
     if directives::is_medium(name) {
         seen.any_media = true;
     }
+    cfg.note_line(line.number);
 }
 
 /// `keepalive=2` is a common slip: the legacy takes the whole thing as the

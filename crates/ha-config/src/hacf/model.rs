@@ -63,6 +63,43 @@ pub struct HaCf {
     pub record_pengine_inputs: bool,
     pub enable_config_writes: bool,
     pub quorum_server: Option<String>,
+    /// The ha.cf line of each medium, client child and apiauth entry, for
+    /// the daemon's host checks (left out of `--print-config`).
+    #[serde(skip)]
+    pub lines: Origins,
+}
+
+/// Line numbers parallel to [`HaCf::media`], [`HaCf::respawn`] and
+/// [`HaCf::apiauth`]; 0 for entries the file did not write (built-in
+/// apiauth defaults).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origins {
+    pub media: Vec<usize>,
+    pub respawn: Vec<usize>,
+    pub apiauth: Vec<usize>,
+}
+
+impl Origins {
+    pub fn medium(&self, i: usize) -> usize {
+        self.media.get(i).copied().unwrap_or(0)
+    }
+
+    pub fn client(&self, i: usize) -> usize {
+        self.respawn.get(i).copied().unwrap_or(0)
+    }
+
+    pub fn apiauth(&self, i: usize) -> usize {
+        self.apiauth.get(i).copied().unwrap_or(0)
+    }
+}
+
+impl HaCf {
+    /// Records `line` for every entry the line just added.
+    pub(crate) fn note_line(&mut self, line: usize) {
+        self.lines.media.resize(self.media.len(), line);
+        self.lines.respawn.resize(self.respawn.len(), line);
+        self.lines.apiauth.resize(self.apiauth.len(), line);
+    }
 }
 
 impl Default for HaCf {
@@ -114,6 +151,7 @@ impl Default for HaCf {
             record_pengine_inputs: true,
             enable_config_writes: true,
             quorum_server: None,
+            lines: Origins::default(),
         }
     }
 }
@@ -216,6 +254,14 @@ pub enum GenMethod {
 pub enum MsgFmt {
     Classic,
     Netstring,
+}
+
+/// heartbeatd runs ipfail itself, so a `respawn`/`failfast` line whose
+/// program is ipfail (any path ending in `/ipfail`; Debian moved it from
+/// /usr/lib/heartbeat to /usr/libexec/heartbeat) is never started as a
+/// process nor checked on the host: the one place that says so.
+pub fn is_builtin_ipfail(path: &str) -> bool {
+    path.ends_with("/ipfail")
 }
 
 /// `respawn USER COMMAND…` / `failfast USER COMMAND…`.

@@ -296,3 +296,24 @@ fn table_limits_and_leftovers() {
         .iter()
         .any(|w| w.message.contains("more than once")));
 }
+
+#[test]
+fn origins_give_each_entry_its_line() {
+    let p = ok("node a\nbcast eth1 eth2\nrespawn root /bin/x\n# c\nucast eth1 10.0.0.2\napiauth x uid=root\nfailfast root /bin/y\n");
+    let v = p.value;
+    assert_eq!(v.lines.media, [2, 2, 5]);
+    assert_eq!(v.lines.respawn, [3, 7]);
+    assert_eq!(v.lines.apiauth(0), 6);
+    // The built-in defaults (ipfail, ccm, ...) were not written.
+    assert_eq!(v.apiauth.len(), 6);
+    assert_eq!(v.lines.apiauth(1), 0);
+}
+
+#[test]
+fn builtin_ipfail_is_any_path_ending_in_ipfail() {
+    use crate::hacf::is_builtin_ipfail;
+    assert!(is_builtin_ipfail("/usr/lib/heartbeat/ipfail"));
+    assert!(is_builtin_ipfail("/usr/libexec/heartbeat/ipfail"));
+    assert!(!is_builtin_ipfail("/usr/bin/ipfailx"));
+    assert!(!is_builtin_ipfail("/usr/bin/myipfail"));
+}

@@ -21,6 +21,7 @@ fn level_word(l: Level) -> &'static str {
         Level::Warning => "WARN",
         Level::Error => "ERROR",
         Level::Crit => "CRIT",
+        Level::Emerg => "EMERG",
     }
 }
 
@@ -90,6 +91,7 @@ impl Log {
                 Level::Warning => s.warning(text),
                 Level::Error => s.err(text),
                 Level::Crit => s.crit(text),
+                Level::Emerg => s.emerg(text),
             };
             written = true;
         }

@@ -2,11 +2,20 @@
 //! and one send socket each, with the legacy's socket options. Receive
 //! threads hand datagrams to the event loop; every outgoing packet goes
 //! out on every medium.
+//!
+//! A medium never vanishes silently. A receive error, or its interface
+//! being deleted or replaced (sockets stay bound to the old interface
+//! index and go deaf, with no error), is logged and the sockets are opened
+//! again: every second while the interface is missing, else backing off
+//! up to a minute.
 
+use super::Input;
 use ha_config::hacf::Medium;
+use hb_core::Level;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, ToSocketAddrs};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 /// A datagram as received, with the name of its medium (the interface).
 pub struct Datagram {
@@ -14,11 +23,9 @@ pub struct Datagram {
     pub bytes: Vec<u8>,
 }
 
-pub struct OpenMedium {
-    pub name: String,
-    send: Socket,
-    to: SockAddr,
-}
+/// How long a receive waits before checking its interface.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
 /// The IPv4 address and broadcast address of `iface`.
 fn iface_addrs(iface: &str) -> Option<(Ipv4Addr, Option<Ipv4Addr>)> {
@@ -45,6 +52,10 @@ fn iface_addrs(iface: &str) -> Option<(Ipv4Addr, Option<Ipv4Addr>)> {
     None
 }
 
+fn ifindex(iface: &str) -> Option<u32> {
+    nix::net::if_::if_nametoindex(iface).ok()
+}
+
 fn udp() -> std::io::Result<Socket> {
     Socket::new(Domain::IPV4, Type::DGRAM, Some(Protocol::UDP))
 }
@@ -58,110 +69,249 @@ fn recv_socket(bind: SocketAddrV4, iface: &str) -> std::io::Result<Socket> {
     Ok(s)
 }
 
-fn spawn_reader(sock: Socket, name: String, tx: Sender<super::Input>) {
+/// One medium's sockets as its line says, built again on every reopen.
+#[derive(Clone)]
+enum Plan {
+    Bcast {
+        iface: String,
+        port: u16,
+    },
+    Ucast {
+        iface: String,
+        peer: String,
+        port: u16,
+    },
+    Mcast {
+        iface: String,
+        group: Ipv4Addr,
+        port: u16,
+        ttl: u8,
+        loopback: bool,
+    },
+}
+
+impl Plan {
+    fn iface(&self) -> &str {
+        match self {
+            Plan::Bcast { iface, .. } | Plan::Ucast { iface, .. } | Plan::Mcast { iface, .. } => {
+                iface
+            }
+        }
+    }
+
+    /// How log lines name it: `bcast eth1`, `ucast eth1 10.0.0.2`, …
+    fn label(&self) -> String {
+        match self {
+            Plan::Bcast { iface, .. } => format!("bcast {iface}"),
+            Plan::Ucast { iface, peer, .. } => format!("ucast {iface} {peer}"),
+            Plan::Mcast { iface, group, .. } => format!("mcast {iface} {group}"),
+        }
+    }
+
+    fn open_recv(&self) -> Result<Socket, String> {
+        let l = self.label();
+        match self {
+            Plan::Bcast { iface, port } | Plan::Ucast { iface, port, .. } => {
+                if let Plan::Bcast { .. } = self {
+                    iface_addrs(iface)
+                        .ok_or_else(|| format!("{l}: interface has no IPv4 address"))?;
+                }
+                recv_socket(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, *port), iface)
+                    .map_err(|e| format!("{l}: cannot listen on port {port}: {e}"))
+            }
+            Plan::Mcast {
+                iface, group, port, ..
+            } => {
+                let (ifaddr, _) = iface_addrs(iface)
+                    .ok_or_else(|| format!("{l}: interface has no IPv4 address"))?;
+                let r = udp().map_err(|e| format!("{l}: {e}"))?;
+                r.set_reuse_address(true).map_err(|e| format!("{l}: {e}"))?;
+                r.bind(&SocketAddr::V4(SocketAddrV4::new(*group, *port)).into())
+                    .map_err(|e| format!("{l}: cannot bind {group}:{port}: {e}"))?;
+                r.join_multicast_v4(group, &ifaddr)
+                    .map_err(|e| format!("{l}: cannot join {group}: {e}"))?;
+                Ok(r)
+            }
+        }
+    }
+
+    fn open_send(&self) -> Result<(Socket, SockAddr), String> {
+        let l = self.label();
+        let err = |e: std::io::Error| format!("{l}: {e}");
+        match self {
+            Plan::Bcast { iface, port } => {
+                let (_, bcast) = iface_addrs(iface)
+                    .ok_or_else(|| format!("{l}: interface has no IPv4 address"))?;
+                let bcast = bcast.unwrap_or(Ipv4Addr::BROADCAST);
+                let s = udp().map_err(err)?;
+                s.set_broadcast(true).map_err(err)?;
+                let _ = s.bind_device(Some(iface.as_bytes()));
+                Ok((s, SocketAddr::V4(SocketAddrV4::new(bcast, *port)).into()))
+            }
+            Plan::Ucast { iface, peer, port } => {
+                let to = (peer.as_str(), *port)
+                    .to_socket_addrs()
+                    .ok()
+                    .and_then(|mut a| a.find(|a| a.is_ipv4()))
+                    .ok_or_else(|| format!("{l}: cannot resolve {peer}"))?;
+                let s = udp().map_err(err)?;
+                let _ = s.bind_device(Some(iface.as_bytes()));
+                let _ = s.set_tos(0x10);
+                Ok((s, to.into()))
+            }
+            Plan::Mcast {
+                iface,
+                group,
+                port,
+                ttl,
+                loopback,
+            } => {
+                let (ifaddr, _) = iface_addrs(iface)
+                    .ok_or_else(|| format!("{l}: interface has no IPv4 address"))?;
+                let s = udp().map_err(err)?;
+                s.set_multicast_if_v4(&ifaddr).map_err(err)?;
+                s.set_multicast_ttl_v4(u32::from(*ttl)).map_err(err)?;
+                s.set_multicast_loop_v4(*loopback).map_err(err)?;
+                Ok((s, SocketAddr::V4(SocketAddrV4::new(*group, *port)).into()))
+            }
+        }
+    }
+}
+
+fn log(tx: &Sender<Input>, level: Level, text: String) {
+    let _ = tx.send(Input::Log(level, text));
+}
+
+/// Receives for one medium for the life of the daemon.
+fn spawn_reader(plan: Plan, first: Socket, tx: Sender<Input>) -> std::io::Result<()> {
     std::thread::Builder::new()
-        .name(format!("read-{name}"))
+        .name(format!("read-{}", plan.iface()))
         .spawn(move || {
-            let sock: std::net::UdpSocket = sock.into();
+            let name = plan.iface().to_string();
+            let mut sock: std::net::UdpSocket = first.into();
+            let mut bound = ifindex(&name);
             let mut buf = vec![0u8; hb_proto::MAXMSG];
-            while let Ok((n, _)) = sock.recv_from(&mut buf) {
-                let d = Datagram {
-                    medium: name.clone(),
-                    bytes: buf[..n].to_vec(),
+            loop {
+                // The timeout lets the loop look at its interface.
+                let _ = sock.set_read_timeout(Some(WATCH_EVERY));
+                let failure = match sock.recv_from(&mut buf) {
+                    Ok((n, _)) => {
+                        let d = Datagram {
+                            medium: name.clone(),
+                            bytes: buf[..n].to_vec(),
+                        };
+                        if tx.send(Input::Datagram(d)).is_err() {
+                            return;
+                        }
+                        None
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock
+                                | std::io::ErrorKind::TimedOut
+                                | std::io::ErrorKind::Interrupted
+                        ) =>
+                    {
+                        let now = ifindex(&name);
+                        (now != bound).then(|| match now {
+                            None => format!("{}: interface {name} is gone", plan.label()),
+                            Some(_) => format!("{}: interface {name} was replaced", plan.label()),
+                        })
+                    }
+                    Err(e) => Some(format!("{}: read failure: {e}", plan.label())),
                 };
-                if tx.send(super::Input::Datagram(d)).is_err() {
-                    break;
+                if let Some(why) = failure {
+                    log(&tx, Level::Error, format!("{why}; reopening"));
+                    sock = reopen(&plan, &tx).into();
+                    bound = ifindex(&name);
                 }
             }
         })
         .map(|_| ())
-        .unwrap_or(());
+}
+
+/// Opens the receive socket again, as long as it takes.
+fn reopen(plan: &Plan, tx: &Sender<Input>) -> Socket {
+    let mut backoff = Duration::from_secs(1);
+    let mut said_missing = false;
+    loop {
+        std::thread::sleep(backoff);
+        match plan.open_recv() {
+            Ok(s) => {
+                log(tx, Level::Info, format!("{}: reopened", plan.label()));
+                return s;
+            }
+            // Waiting for the interface to come back: look every second,
+            // say so once.
+            Err(e) if ifindex(plan.iface()).is_none() => {
+                if !said_missing {
+                    log(tx, Level::Error, format!("{e}; waiting for the interface"));
+                    said_missing = true;
+                }
+                backoff = Duration::from_secs(1);
+            }
+            Err(e) => {
+                backoff = (backoff * 2).min(MAX_BACKOFF);
+                log(
+                    tx,
+                    Level::Error,
+                    format!("{e}; next try in {} s", backoff.as_secs()),
+                );
+            }
+        }
+    }
+}
+
+pub struct OpenMedium {
+    pub name: String,
+    plan: Plan,
+    send: Option<(Socket, SockAddr)>,
+    /// The interface index the send socket was opened on.
+    bound: Option<u32>,
+    next_try: Instant,
+    backoff: Duration,
+    tx: Sender<Input>,
 }
 
 /// Opens every medium; errors name the medium. Media this driver does not
 /// carry yet (IPv6, serial, ping nodes) are returned as notes for the log.
 pub fn open(
     media: &[Medium],
-    tx: &Sender<super::Input>,
+    tx: &Sender<Input>,
 ) -> Result<(Vec<OpenMedium>, Vec<String>), String> {
     let mut out = Vec::new();
     let mut notes = Vec::new();
     for m in media {
-        let opened = match m {
-            Medium::Bcast { interface, port } => {
-                let (_, bcast) = iface_addrs(interface)
-                    .ok_or_else(|| format!("bcast {interface}: interface has no IPv4 address"))?;
-                let bcast = bcast.unwrap_or(Ipv4Addr::BROADCAST);
-                let r = recv_socket(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, *port), interface)
-                    .map_err(|e| format!("bcast {interface}: cannot listen on port {port}: {e}"))?;
-                spawn_reader(r, interface.clone(), tx.clone());
-                let s = udp().map_err(|e| format!("bcast {interface}: {e}"))?;
-                s.set_broadcast(true)
-                    .map_err(|e| format!("bcast {interface}: {e}"))?;
-                let _ = s.bind_device(Some(interface.as_bytes()));
-                OpenMedium {
-                    name: interface.clone(),
-                    send: s,
-                    to: SocketAddr::V4(SocketAddrV4::new(bcast, *port)).into(),
-                }
-            }
+        let plan = match m {
+            Medium::Bcast { interface, port } => Plan::Bcast {
+                iface: interface.clone(),
+                port: *port,
+            },
             Medium::Ucast {
                 interface,
                 peer,
                 port,
-            } => {
-                let peer_addr = (peer.as_str(), *port)
-                    .to_socket_addrs()
-                    .ok()
-                    .and_then(|mut a| a.find(|a| a.is_ipv4()))
-                    .ok_or_else(|| format!("ucast {interface} {peer}: cannot resolve {peer}"))?;
-                let r = recv_socket(SocketAddrV4::new(Ipv4Addr::UNSPECIFIED, *port), interface)
-                    .map_err(|e| {
-                        format!("ucast {interface} {peer}: cannot listen on port {port}: {e}")
-                    })?;
-                spawn_reader(r, interface.clone(), tx.clone());
-                let s = udp().map_err(|e| format!("ucast {interface}: {e}"))?;
-                let _ = s.bind_device(Some(interface.as_bytes()));
-                let _ = s.set_tos(0x10);
-                OpenMedium {
-                    name: interface.clone(),
-                    send: s,
-                    to: peer_addr.into(),
-                }
-            }
+            } => Plan::Ucast {
+                iface: interface.clone(),
+                peer: peer.clone(),
+                port: *port,
+            },
             Medium::Mcast {
                 interface,
                 group,
                 port,
                 ttl,
                 loopback,
-            } => {
-                let group: Ipv4Addr = group
+            } => Plan::Mcast {
+                iface: interface.clone(),
+                group: group
                     .parse()
-                    .map_err(|_| format!("mcast {interface}: bad group {group}"))?;
-                let (ifaddr, _) = iface_addrs(interface)
-                    .ok_or_else(|| format!("mcast {interface}: interface has no IPv4 address"))?;
-                let r = udp().map_err(|e| format!("mcast {interface}: {e}"))?;
-                r.set_reuse_address(true)
-                    .map_err(|e| format!("mcast {interface}: {e}"))?;
-                r.bind(&SocketAddr::V4(SocketAddrV4::new(group, *port)).into())
-                    .map_err(|e| format!("mcast {interface}: cannot bind {group}:{port}: {e}"))?;
-                r.join_multicast_v4(&group, &ifaddr)
-                    .map_err(|e| format!("mcast {interface}: cannot join {group}: {e}"))?;
-                spawn_reader(r, interface.clone(), tx.clone());
-                let s = udp().map_err(|e| format!("mcast {interface}: {e}"))?;
-                s.set_multicast_if_v4(&ifaddr)
-                    .map_err(|e| format!("mcast {interface}: {e}"))?;
-                s.set_multicast_ttl_v4(u32::from(*ttl))
-                    .map_err(|e| format!("mcast {interface}: {e}"))?;
-                s.set_multicast_loop_v4(*loopback)
-                    .map_err(|e| format!("mcast {interface}: {e}"))?;
-                OpenMedium {
-                    name: interface.clone(),
-                    send: s,
-                    to: SocketAddr::V4(SocketAddrV4::new(group, *port)).into(),
-                }
-            }
+                    .map_err(|_| format!("mcast {interface}: bad group {group}"))?,
+                port: *port,
+                ttl: *ttl,
+                loopback: *loopback,
+            },
             other => {
                 notes.push(format!(
                     "{other:?}: not supported by this heartbeatd yet; ignored"
@@ -169,16 +319,60 @@ pub fn open(
                 continue;
             }
         };
-        out.push(opened);
+        let recv = plan.open_recv()?;
+        spawn_reader(plan.clone(), recv, tx.clone())
+            .map_err(|e| format!("{}: cannot start its reader: {e}", plan.label()))?;
+        let send = plan.open_send()?;
+        out.push(OpenMedium {
+            name: plan.iface().to_string(),
+            bound: ifindex(plan.iface()),
+            plan,
+            send: Some(send),
+            next_try: Instant::now(),
+            backoff: Duration::from_secs(1),
+            tx: tx.clone(),
+        });
     }
     Ok((out, notes))
 }
 
 impl OpenMedium {
     /// Sends one packet; a failure is returned for the log, never fatal.
-    pub fn send(&self, packet: &[u8]) -> Result<(), String> {
-        self.send
-            .send_to(packet, &self.to)
+    /// A send socket whose interface went away or was replaced is opened
+    /// again first (at most once a backoff period while that fails).
+    pub fn send(&mut self, packet: &[u8]) -> Result<(), String> {
+        let now_index = ifindex(self.plan.iface());
+        if now_index != self.bound {
+            self.send = None;
+        }
+        if self.send.is_none() {
+            if Instant::now() < self.next_try {
+                return Err(format!("{}: write failure: not open", self.name));
+            }
+            match self.plan.open_send() {
+                Ok(s) => {
+                    if now_index.is_some() {
+                        log(
+                            &self.tx,
+                            Level::Info,
+                            format!("{}: send socket reopened", self.plan.label()),
+                        );
+                    }
+                    self.send = Some(s);
+                    self.bound = now_index;
+                    self.backoff = Duration::from_secs(1);
+                }
+                Err(e) => {
+                    self.next_try = Instant::now() + self.backoff;
+                    self.backoff = (self.backoff * 2).min(MAX_BACKOFF);
+                    return Err(e);
+                }
+            }
+        }
+        let Some((sock, to)) = &self.send else {
+            return Err(format!("{}: write failure: not open", self.name));
+        };
+        sock.send_to(packet, to)
             .map(|_| ())
             .map_err(|e| format!("{}: write failure: {e}", self.name))
     }

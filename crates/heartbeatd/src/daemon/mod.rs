@@ -5,9 +5,12 @@
 //! signal thread feed it through a channel, and it sleeps until the core's
 //! next deadline or the next input, whichever comes first.
 
+mod client_env;
+mod clients;
 pub mod control;
 mod log;
 mod media;
+mod reboot;
 mod runner;
 mod statefiles;
 mod wire;
@@ -19,10 +22,15 @@ use std::time::{Duration, Instant};
 
 pub enum Input {
     Datagram(media::Datagram),
-    GroupDone { index: usize, acquired: bool },
+    GroupDone {
+        index: usize,
+        acquired: bool,
+    },
     Log(Level, String),
     Signal(i32),
     Control(control::Request),
+    /// A respawn/failfast client was reaped.
+    Client(clients::Report),
 }
 
 fn pid_path() -> PathBuf {
@@ -37,13 +45,11 @@ fn running_pid() -> Option<i32> {
         .trim()
         .parse()
         .ok()?;
-    let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
-    String::from_utf8_lossy(&cmdline)
-        .contains("heartbeat")
-        .then_some(pid)
+    is_heartbeat(pid).then_some(pid)
 }
 
-fn node_name() -> String {
+/// The host's name as heartbeat uses it (`uname -n`, lower case).
+pub fn node_name() -> String {
     nix::unistd::gethostname()
         .map(|h| h.to_string_lossy().to_lowercase())
         .unwrap_or_default()
@@ -64,18 +70,35 @@ pub fn status() -> u8 {
     }
 }
 
-/// `heartbeatd -k`: graceful stop (resources handed over), waiting for it.
+/// `heartbeatd -k`: graceful stop (resources handed over, clients
+/// stopped), waiting as the legacy does, without a limit, until the daemon
+/// is gone: 0 then (or if none ran), 4 if it may not be signalled, 1 if
+/// the signal failed otherwise.
 pub fn kill() -> u8 {
     let Some(pid) = running_pid() else {
+        eprintln!("INFO: Heartbeat already stopped.");
         return 0;
     };
     // SAFETY: kill(2) on the pid from our pid file whose cmdline is ours.
-    unsafe { libc::kill(pid, libc::SIGTERM) };
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while Instant::now() < deadline && Path::new(&format!("/proc/{pid}")).exists() {
-        std::thread::sleep(Duration::from_millis(50));
+    if unsafe { libc::kill(pid, libc::SIGTERM) } < 0 {
+        let errno = nix::errno::Errno::last();
+        eprintln!("ERROR: Could not kill pid {pid} : {}", errno.desc());
+        return match errno {
+            nix::errno::Errno::EPERM | nix::errno::Errno::EACCES => 4,
+            _ => 1,
+        };
+    }
+    while is_heartbeat(pid) {
+        std::thread::sleep(Duration::from_millis(100));
     }
     0
+}
+
+/// `pid` is still a heartbeat process (not gone, not reused, not a zombie:
+/// a zombie's cmdline is empty).
+fn is_heartbeat(pid: i32) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("heartbeat"))
 }
 
 /// `heartbeatd -r`: ask the running daemon to reread its configuration.
@@ -99,6 +122,9 @@ pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
             return 6;
         }
     };
+    if let Err(code) = host_checks(dir, &loaded) {
+        return code;
+    }
     if let Some(pid) = running_pid() {
         eprintln!("heartbeat: already running [pid {pid}].");
         return 0;
@@ -145,6 +171,34 @@ pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
     run(dir, loaded, debug)
 }
 
+/// The legacy's start-time checks of this host (interfaces, node name,
+/// client programs, apiauth users): printed and logged, exit 6.
+fn host_checks(dir: &Path, loaded: &ha_config::heartbeat_dir::HeartbeatConfig) -> Result<(), u8> {
+    let found = crate::hostcheck::check_dir(dir, &loaded.hacf);
+    if found.is_empty() {
+        return Ok(());
+    }
+    // Into the log file too, as the legacy logs them; stderr has them
+    // already when there is no log target.
+    let h = &loaded.hacf;
+    let mut log = (h.logfile.is_some() || h.debugfile.is_some() || h.logfacility.is_some())
+        .then(|| log::Log::new(h, false));
+    for d in &found {
+        eprintln!("{d}");
+        if let Some(l) = &mut log {
+            l.error(&d.message);
+            for info in d.hint.iter().flat_map(|h| h.split('\n')) {
+                l.info(info.trim());
+            }
+        }
+    }
+    eprintln!("{}", crate::hostcheck::NOT_STARTED);
+    if let Some(l) = &mut log {
+        l.error(crate::hostcheck::NOT_STARTED);
+    }
+    Err(6)
+}
+
 fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: bool) -> u8 {
     let mut log = log::Log::new(&loaded.hacf, debug);
     let name = node_name();
@@ -188,7 +242,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         }
     };
     let (tx, rx) = mpsc::channel::<Input>();
-    let (media, notes) = match media::open(&loaded.hacf.media, &tx) {
+    let (mut media, notes) = match media::open(&loaded.hacf.media, &tx) {
         Ok(m) => m,
         Err(e) => {
             log.error(&e);
@@ -231,6 +285,14 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         .map(|h| h.groups.clone())
         .unwrap_or_default();
     let runner = runner::Runner::new(dir, groups, tx.clone());
+    let outline = std::fs::read_to_string(dir.join("ha.cf"))
+        .map(|t| ha_config::hacf::outline::outline(&t))
+        .unwrap_or_default();
+    let env = client_env::client_env(&outline, &loaded.hacf, &name, dir, u32::from(debug));
+    let mut clients = clients::Clients::new(&loaded.hacf, env, tx.clone(), &mut log);
+    // Resources are released and shutdone sent: the clients are being
+    // stopped, last first, before the daemon exits.
+    let mut finishing = false;
     log.info(&format!(
         "Configuration validated. Starting heartbeat {}",
         env!("CARGO_PKG_VERSION")
@@ -261,7 +323,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             match a {
                 Action::Send(mut msg) => match wire::encode(&mut msg, &keys, ttl) {
                     Ok(packet) => {
-                        for m in &media {
+                        for m in &mut media {
                             if let Err(e) = m.send(&packet) {
                                 // A dead link fails every send: say so once
                                 // a minute, not every keepalive.
@@ -284,14 +346,23 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 Action::AcquireGroup(i) => runner.acquire(i),
                 Action::ReleaseGroup(i) => runner.release(i),
                 Action::ShutdownComplete => {
-                    log.info(&format!("{name} Heartbeat shutdown complete."));
-                    let _ = std::fs::remove_file(pid_path());
-                    return 0;
+                    finishing = true;
+                    clients.handle(now(), hb_core::clients::ClientEvent::StopAll, &mut log);
                 }
             }
         }
-        let wait = node
-            .next_deadline()
+        // As the legacy, the clients start once communication is up.
+        clients.follow_core(now(), node.membership().is_comm_up(), &mut log);
+        if finishing && clients.all_stopped() {
+            log.info(&format!("{name} Heartbeat shutdown complete."));
+            let _ = std::fs::remove_file(pid_path());
+            return 0;
+        }
+        let next = match (node.next_deadline(), clients.next_deadline()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let wait = next
             .map(|d| Duration::from_millis(d.as_ms().saturating_sub(now().as_ms())))
             .unwrap_or(Duration::from_millis(1000));
         let event = match rx.recv_timeout(wait) {
@@ -332,7 +403,16 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                     "Heartbeat shutdown in progress. ({})",
                     std::process::id()
                 ));
+                clients.handle(
+                    now(),
+                    hb_core::clients::ClientEvent::ShutdownBegun,
+                    &mut log,
+                );
                 Event::Shutdown
+            }
+            Ok(Input::Client(report)) => {
+                clients.reaped(now(), report, &mut log);
+                continue;
             }
             Ok(Input::Signal(_)) => continue,
             Ok(Input::Control(req))
@@ -351,7 +431,10 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                     e
                 }
             },
-            Err(mpsc::RecvTimeoutError::Timeout) => Event::Tick,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                clients.handle(now(), hb_core::clients::ClientEvent::Tick, &mut log);
+                Event::Tick
+            }
             Err(mpsc::RecvTimeoutError::Disconnected) => return 1,
         };
         actions = node.handle(now(), event);
@@ -416,20 +499,31 @@ fn answer(node: &Node, me: &str, words: &[String]) -> Answer {
             None => Answer::Text("usage: takeover [all|local|foreign|failback]".into()),
         },
         Some("hbstatus") => Answer::Text(format!("Heartbeat on this node is running ({me}).")),
-        Some("listnodes") => Answer::Text(node.config().nodes.join("\n")),
-        Some("nodestatus") => {
+        // The legacy's node walk lists the table last node first.
+        Some("listnodes") => Answer::Text(
+            node.config()
+                .nodes
+                .iter()
+                .rev()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+        Some(q @ ("nodestatus" | "nodetype")) => {
             let n = w
                 .get(1)
                 .map(|s| s.to_lowercase())
                 .unwrap_or_else(|| me.to_string());
-            if n == me {
-                Answer::Text(node.status().as_str().to_string())
+            let status = if n == me {
+                Some(node.status())
             } else {
-                match node.peer_status(&n) {
-                    Some(st) => Answer::Text(st.as_str().to_string()),
-                    None => Answer::Text(format!("unknown node {n}")),
-                }
-            }
+                node.peer_status(&n)
+            };
+            Answer::Text(match status {
+                None => crate::clstatus::BADREQ.to_string(),
+                Some(_) if q == "nodetype" => "normal".to_string(),
+                Some(st) => st.as_str().to_string(),
+            })
         }
         Some("rscstatus") => Answer::Text(node.rscstatus().to_string()),
         _ => Answer::Text("unknown command".into()),

@@ -1,0 +1,168 @@
+//! What this heartbeatd acts on, in one place: which media carry its
+//! heartbeats, and which accepted ha.cf lines it ignores (`heartbeatd -t`
+//! warns about each, so nobody relies on a line that does nothing).
+//!
+//! When a feature lands, move its directive out of [`IGNORED`] (and its
+//! medium into [`runnable_medium`]).
+
+use ha_config::hacf::outline::DirectiveLine;
+use ha_config::hacf::{is_builtin_ipfail, Medium};
+use ha_config::Diagnostic;
+
+/// Media the daemon opens and sends heartbeats on (daemon/media.rs).
+pub fn runnable_medium(m: &Medium) -> bool {
+    matches!(
+        m,
+        Medium::Bcast { .. } | Medium::Ucast { .. } | Medium::Mcast { .. }
+    )
+}
+
+/// Directives heartbeatd accepts and ignores whatever their value, and why.
+const IGNORED: &[(&str, &str)] = &[
+    ("serial", "serial media are not supported"),
+    ("baud", "serial media are not supported"),
+    ("ucast6", "IPv6 media are not supported"),
+    ("mcast6", "IPv6 media are not supported"),
+    ("ping6", "IPv6 ping nodes are not supported"),
+    ("ping", "ping nodes are not supported yet"),
+    ("ping_group", "ping nodes are not supported yet"),
+    ("deadping", "ping nodes are not supported yet"),
+    ("watchdog", "no watchdog device is used"),
+    ("stonith", "STONITH is not supported"),
+    ("stonith_host", "STONITH is not supported"),
+    ("apiauth", "heartbeatd has no client API"),
+    ("debug", "the debug level is set with -d"),
+    ("realtime", "heartbeatd does not change its scheduling"),
+    ("rtprio", "heartbeatd does not change its scheduling"),
+    ("memreserve", "heartbeatd does not preallocate memory"),
+    ("coredumps", "heartbeatd does not manage core dumps"),
+    ("coreroot", "heartbeatd does not manage core dumps"),
+    (
+        "use_logd",
+        "heartbeatd logs by itself (logfile, debugfile, logfacility)",
+    ),
+    (
+        "conn_logd_time",
+        "heartbeatd logs by itself (logfile, debugfile, logfacility)",
+    ),
+    ("use_apphbd", "apphbd is not supported"),
+    ("compression", "heartbeatd never compresses messages"),
+    (
+        "compression_threshold",
+        "heartbeatd never compresses messages",
+    ),
+    (
+        "traditional_compression",
+        "heartbeatd never compresses messages",
+    ),
+    ("cluster", "the cluster name is not used"),
+    ("quorum_server", "no quorum server is used"),
+    ("crm_daemon_dir", "Pacemaker is not supported"),
+    ("crmd_spawns_pengine", "Pacemaker is not supported"),
+    ("record_config_changes", "Pacemaker is not supported"),
+    ("record_pengine_inputs", "Pacemaker is not supported"),
+    ("enable_config_writes", "Pacemaker is not supported"),
+];
+
+/// Directives acted on for some values only: the values that are ignored.
+fn ignored_value(name: &str, value: &str) -> Option<&'static str> {
+    let off = matches!(
+        value.to_ascii_lowercase().as_str(),
+        "off" | "no" | "n" | "false" | "0"
+    );
+    match name {
+        "crm" | "pacemaker" if !off => Some("heartbeatd manages haresources only"),
+        "msgfmt" if value == "netstring" => Some("heartbeatd sends the classic format"),
+        "hbgenmethod" if value == "time" => Some("the generation is kept in a file"),
+        "uuidfrom" if value == "nodename" => Some("the uuid is kept in a file"),
+        "autojoin" if !value.eq_ignore_ascii_case("none") => {
+            Some("only the nodes of ha.cf are members")
+        }
+        "log_badpack" | "syslogmsgfmt" if off => Some("heartbeatd always does this"),
+        _ => None,
+    }
+}
+
+/// The warnings of `heartbeatd -t` for lines that are accepted but do
+/// nothing here.
+pub fn unacted(outline: &[DirectiveLine], file: &str) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let warn = |d: &DirectiveLine, why: &str| {
+        Diagnostic::warning(
+            file,
+            d.line,
+            d.col,
+            format!("{}: accepted but not acted on ({why})", d.name),
+        )
+    };
+    for d in outline {
+        if let Some((_, why)) = IGNORED.iter().find(|(n, _)| *n == d.name) {
+            out.push(warn(d, why));
+            continue;
+        }
+        match d.name.as_str() {
+            // The ipfail hook: heartbeatd runs ipfail itself, never as
+            // the program on this line (see is_builtin_ipfail).
+            "respawn" | "failfast" => {
+                let path = d
+                    .values
+                    .first()
+                    .and_then(|v| v.split_whitespace().nth(1))
+                    .unwrap_or("");
+                if is_builtin_ipfail(path) {
+                    out.push(warn(d, "ipfail is not run as a program by heartbeatd"));
+                }
+            }
+            name => {
+                if let Some(why) = d.values.iter().find_map(|v| ignored_value(name, v)) {
+                    out.push(warn(d, why));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn warnings(text: &str) -> Vec<String> {
+        unacted(&ha_config::hacf::outline::outline(text), "ha.cf")
+            .into_iter()
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn respawn_and_failfast_are_acted_on_ipfail_is_not() {
+        let w = warnings(
+            "respawn root /bin/true\nfailfast root /bin/true x\nrespawn hacluster /usr/libexec/heartbeat/ipfail\n",
+        );
+        assert_eq!(
+            w,
+            ["ha.cf:3:1: warning: respawn: accepted but not acted on (ipfail is not run as a program by heartbeatd)"]
+        );
+    }
+
+    #[test]
+    fn what_is_acted_on_gives_no_warning() {
+        let w = warnings(
+            "node a\nkeepalive 1\ndeadtime 5\nwarntime 2\ninitdead 10\nudpport 694\nbcast eth1\nucast eth1 1.2.3.4\nmcast eth1 225.0.0.1 694 1 0\nauto_failback on\nlogfile /x\ndebugfile /y\nlogfacility local0\nhopfudge 1\nmax_rexmit_delay 250\nenv A=b\ncrm off\nmsgfmt classic\nautojoin none\nlog_badpack on\n",
+        );
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn ignored_lines_and_values_are_named_with_their_line() {
+        let w = warnings("node a\nbcast eth1\n  ping 10.0.0.1\nserial /dev/ttyS0\ncrm on\nmsgfmt netstring\napiauth x uid=root\n");
+        assert_eq!(w.len(), 5, "{w:?}");
+        assert!(w[0].starts_with("ha.cf:3:3: warning: ping: accepted but not acted on"));
+        assert!(w[1].starts_with("ha.cf:4:1: warning: serial:"));
+        assert!(
+            w[2].contains("crm: accepted but not acted on (heartbeatd manages haresources only)")
+        );
+        assert!(w[3].starts_with("ha.cf:6:1: warning: msgfmt:"));
+        assert!(w[4].contains("apiauth"));
+    }
+}
