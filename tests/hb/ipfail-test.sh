@@ -113,6 +113,7 @@ for n in master backup; do
 done
 
 # The master's uplink is cut at the gateway; the heartbeat link stays.
+CUT_AT=$(wc -l <$W/backup/ha-log); CUT_AT_M=$(wc -l <$W/master/ha-log)
 t0=$(date +%s.%N); ip -n ${T}c link set pm down
 if waitfor 40 'vip_on b'; then
   t1=$(date +%s.%N); pass "VIP on the backup $(echo "$t1 - $t0" | bc | sed 's/^\./0./' | cut -c1-5) s after the cut (deadping 5 s)"
@@ -124,6 +125,20 @@ if [ $KM = ours ]; then
   c=$(grep -c -F -- ": WARN: node $GW: is dead" $W/master/ha-log)
   [ "$c" = 1 ] && pass "master logs 'node $GW: is dead'" || bad "master: 'node $GW: is dead' logged $c times"
 fi
+# Ours says why, in the legacy ipfail's words (the legacy's own ipfail
+# logs to syslog, not to ha-log). Counted from the cut on.
+logged() { # name first-line text: how often since that ha-log line
+  sed -n "$(($2+1)),\$p" $W/$1/ha-log | grep -c -F -- ": info: $3"; }
+if [ $KB = ours ]; then
+  c=$(logged backup $CUT_AT "Telling other node that we have more visible ping nodes.")
+  [ "$c" = 1 ] && pass "backup (ours) tells the master it has more ping nodes" || bad "backup: 'Telling other node…' logged $c times"
+fi
+if [ $KM = ours ]; then
+  for line in "Giving up because we were told that we have less ping nodes." "Delayed giveup in 2 seconds." "giveup() called (timeout worked)" "master wants to go standby [all]"; do
+    c=$(logged master $CUT_AT_M "$line")
+    [ "$c" = 1 ] && pass "master (ours) logs '$line'" || bad "master: '$line' logged $c times, want 1"
+  done
+fi
 sleep 5
 [ "$(where)" = "master=- backup=VIP" ] && pass "still on the backup while the master is cut: $(where)" || bad "after the cut: $(where)"
 
@@ -134,6 +149,10 @@ if waitfor 60 'vip_on m && ! vip_on b'; then
 else bad "no failback after the link returned ($(where))"; fi
 cl_expect master $KM "nodestatus $GW" ping
 
+# IPFAIL_LOGS=DIR keeps both logs for a look after the run.
+if [ -n "${IPFAIL_LOGS:-}" ]; then
+  mkdir -p "$IPFAIL_LOGS"; cp $W/master/ha-log "$IPFAIL_LOGS/$2-master.log"; cp $W/backup/ha-log "$IPFAIL_LOGS/$2-backup.log"
+fi
 if [ $fail != 0 ]; then
   echo "=== master ($KM) log"; tail -60 $W/master/ha-log; echo "=== backup ($KB) log"; tail -60 $W/backup/ha-log
 fi

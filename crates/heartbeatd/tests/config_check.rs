@@ -128,9 +128,18 @@ fn lines_not_acted_on_are_warned_about() {
     assert_eq!(
         warned,
         [
-            format!("{}apiauth: accepted but not acted on (heartbeatd has no client API)", at(16)),
-            format!("{}serial: accepted but not acted on (serial media are not supported)", at(19)),
-            format!("{}msgfmt: accepted but not acted on (heartbeatd sends the classic format)", at(20)),
+            format!(
+                "{}apiauth: accepted but not acted on (heartbeatd has no client API)",
+                at(16)
+            ),
+            format!(
+                "{}serial: accepted but not acted on (serial media are not supported)",
+                at(19)
+            ),
+            format!(
+                "{}msgfmt: accepted but not acted on (heartbeatd sends the classic format)",
+                at(20)
+            ),
         ],
         "{stderr}"
     );
