@@ -17,11 +17,13 @@
 # returns -> auto_failback brings the VIP home. "legacy" is Debian's
 # heartbeat 3.0.6 in its own mount/UTS/PID namespaces. Each case runs in
 # its own namespaces (a child of this script), all removed on exit.
-# Under CI=true a missing legacy binary fails; otherwise it is skipped.
+# Under CI=true a missing legacy binary fails; otherwise it is skipped
+# (HB_LEGACY, HB_LEGACY_IPFAIL name other paths, to try that out).
+# IPFAIL_LOGS=DIR keeps each case's two ha-logs there.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
-LEGACY=/usr/libexec/heartbeat/heartbeat
-LEGACY_IPFAIL=/usr/libexec/heartbeat/ipfail
+LEGACY=${HB_LEGACY:-/usr/libexec/heartbeat/heartbeat}
+LEGACY_IPFAIL=${HB_LEGACY_IPFAIL:-/usr/libexec/heartbeat/ipfail}
 
 if [ "${1:-}" != one ]; then
   cases=${*:-ours-ours legacy-ours ours-legacy legacy-legacy}
