@@ -26,6 +26,9 @@ struct Target {
     seq: u16,
 }
 
+/// A line for the daemon's log, from before the log is ours to write.
+pub type Note = (Level, String);
+
 pub struct Pinger {
     sock: Socket,
     id: [u8; 2],
@@ -120,7 +123,7 @@ pub fn open(
     media: &[Medium],
     keys: &AuthKeys,
     tx: &Sender<Input>,
-) -> Result<(Option<Pinger>, Vec<(Level, String)>), String> {
+) -> Result<(Option<Pinger>, Vec<Note>), String> {
     let mut notes = Vec::new();
     let mut targets = Vec::new();
     for m in media {
