@@ -103,6 +103,10 @@ cl_expect master $KM "nodestatus $GW" ping
 cl_expect backup $KB "nodestatus $GW" ping
 cl_expect master $KM "nodetype $GW" ping
 cl_expect master $KM "listnodes -p" $GW
+# The node walk: ha.cf's table (node master, node backup, ping) last first.
+cl_expect master $KM "listnodes" "$GW
+backup
+master"
 cl_expect master $KM "listnodes -n" "backup
 master"
 for n in master backup; do
@@ -150,6 +154,20 @@ if waitfor 60 'vip_on m && ! vip_on b'; then
   t1=$(date +%s.%N); pass "link back: VIP home on the master after $(echo "$t1 - $t0" | bc | sed 's/^\./0./' | cut -c1-5) s"
 else bad "no failback after the link returned ($(where))"; fi
 cl_expect master $KM "nodestatus $GW" ping
+# The master's ping-node lines from the cut on, as 3.0.6 logs them (the
+# legacy master is the oracle: the same list must come from both kinds).
+got=$(sed -n "$((CUT_AT_M+1)),\$p" $W/master/ha-log | sed -n 's/^.*heartbeat: \[[0-9]*\]: //p' \
+  | grep -F -- "$GW" | sed 's/interval [0-9]* ms/interval N ms/')
+want="WARN: node $GW: is dead
+info: Link $GW:$GW dead.
+info: Link $GW:$GW up.
+CRIT: Late heartbeat: Node $GW: interval N ms (> deadtime)
+WARN: node $GW: is dead
+info: Status update for node $GW: status ping"
+[ "$got" = "$want" ] && pass "master ($KM) logs the ping node's death and return as 3.0.6" || bad "master ($KM) ping-node lines:
+$got
+want:
+$want"
 
 # IPFAIL_LOGS=DIR keeps both logs for a look after the run.
 if [ -n "${IPFAIL_LOGS:-}" ]; then
