@@ -39,6 +39,10 @@ pub mod wire {
     pub const FROM_ID: &str = "from_id";
     pub const TO_ID: &str = "to_id";
     pub const CLIENT_GEN: &str = "client_gen";
+    pub const QUERY_CLIENT_STATUS: &str = "query-cstatus";
+    pub const RESPOND_CLIENT_STATUS: &str = "respond-cstatus";
+    pub const CLIENT_NAME: &str = "cn";
+    pub const CLIENT_STATE: &str = "cs";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,10 +181,14 @@ impl Ipfail {
 
     /// A message from the peer, in sequence order.
     pub fn peer_message(&mut self, now: Time, msg: &Message, view: View, out: &mut Vec<Action>) {
+        let t = msg.get_str(names::TYPE).unwrap_or("");
+        if t == wire::QUERY_CLIENT_STATUS {
+            self.answer_client_query(msg, out);
+            return;
+        }
         if !self.is_running() {
             return;
         }
-        let t = msg.get_str(names::TYPE).unwrap_or("");
         if t == types::RESOURCES {
             self.on_resource(now, msg);
             return;
@@ -235,6 +243,32 @@ impl Ipfail {
             },
             _ => {}
         }
+    }
+
+    /// The peer's `cl_status clientstatus <us> <client>`: ipfail is the
+    /// only client here, online while it runs (`api_clientstatus`).
+    fn answer_client_query(&self, msg: &Message, out: &mut Vec<Action>) {
+        let (Some(src), Some(cn), Some(from)) = (
+            msg.get_str(names::SRC),
+            msg.get_str(wire::CLIENT_NAME),
+            msg.get_str(wire::FROM_ID),
+        ) else {
+            return;
+        };
+        let online = cn == CLIENT && self.is_running();
+        out.push(Action::Send(build(
+            wire::RESPOND_CLIENT_STATUS,
+            &[
+                (names::DEST, src),
+                (fields::RESULT, "OK"),
+                (wire::CLIENT_NAME, cn),
+                (wire::TO_ID, from),
+                (
+                    wire::CLIENT_STATE,
+                    if online { "online" } else { "offline" },
+                ),
+            ],
+        )));
     }
 
     fn on_count(&mut self, now: Time, theirs: usize, view: View, out: &mut Vec<Action>) {

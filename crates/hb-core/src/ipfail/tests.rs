@@ -309,3 +309,34 @@ fn messages_not_for_ipfail_or_malformed_are_ignored() {
     assert!(sent(&out).is_empty());
     assert_eq!(i.next_deadline(), None);
 }
+
+#[test]
+fn client_status_queries_are_answered() {
+    let q = |cn: &str| {
+        build(
+            "query-cstatus",
+            &[
+                ("dest", "nodea"),
+                ("cn", cn),
+                ("from_id", "362"),
+                ("src", "nodeb"),
+            ],
+        )
+    };
+    let mut i = running();
+    let mut out = Vec::new();
+    i.peer_message(Time::ZERO, &q("ipfail"), view(1), &mut out);
+    i.peer_message(Time::ZERO, &q("ccm"), view(1), &mut out);
+    assert_eq!(
+        sent(&out),
+        [
+            "t=respond-cstatus dest=nodeb result=OK cn=ipfail to_id=362 cs=online",
+            "t=respond-cstatus dest=nodeb result=OK cn=ccm to_id=362 cs=offline"
+        ]
+    );
+    let mut off = Ipfail::new(&cfg(FailbackMode::Legacy));
+    off.start(&mut Vec::new());
+    let mut out = Vec::new();
+    off.peer_message(Time::ZERO, &q("ipfail"), view(1), &mut out);
+    assert!(sent(&out)[0].ends_with("cs=offline"));
+}
