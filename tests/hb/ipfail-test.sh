@@ -91,6 +91,19 @@ start_node() { # nsuffix name kind
   fi
 }
 mkdir -p /run/resource-agents
+# The `dashboard` report of ours' control socket (what the status page
+# shows): its `ping NAME STATUS` line.
+dash_ping() { # name
+  python3 - "$W/$1/ctl.sock" "$W/$1/dash.sock" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[2]); s.settimeout(5)
+s.sendto(b"dashboard", sys.argv[1])
+print("\n".join(l for l in s.recv(65536).decode().splitlines() if l.startswith("ping ")))
+PY
+  rm -f "$W/$1/dash.sock"; }
+dash_expect() { # name want
+  local got; got=$(dash_ping $1 2>&1)
+  [ "$got" = "$2" ] && pass "status page report of $1: '$got'" || bad "status page report of $1: '$got', want '$2'"; }
 vip_on() { [ -n "$(ip -n ${T}$1 -o addr show dev eth0 to $VIP)" ]; }
 where() { echo "master=$(vip_on m && echo VIP || echo -) backup=$(vip_on b && echo VIP || echo -)"; }
 
@@ -102,6 +115,7 @@ sleep 8
 cl_expect master $KM "nodestatus $GW" ping
 cl_expect backup $KB "nodestatus $GW" ping
 cl_expect master $KM "nodetype $GW" ping
+[ $KM = ours ] && dash_expect master "ping $GW ping"
 cl_expect master $KM "listnodes -p" $GW
 # The node walk: ha.cf's table (node master, node backup, ping) last first.
 cl_expect master $KM "listnodes" "$GW
@@ -127,6 +141,8 @@ else bad "the backup never took the VIP ($(where))"; fi
 waitfor 10 '! vip_on m' && pass "the master gave the VIP away ($(where))" || bad "master still holds the VIP ($(where))"
 cl_expect master $KM "nodestatus $GW" dead
 cl_expect backup $KB "nodestatus $GW" ping
+[ $KM = ours ] && dash_expect master "ping $GW dead"
+[ $KB = ours ] && dash_expect backup "ping $GW ping"
 if [ $KM = ours ]; then
   c=$(grep -c -F -- ": WARN: node $GW: is dead" $W/master/ha-log)
   [ "$c" = 1 ] && pass "master logs 'node $GW: is dead'" || bad "master: 'node $GW: is dead' logged $c times"
