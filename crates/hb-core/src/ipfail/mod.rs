@@ -194,8 +194,9 @@ impl Ipfail {
             return;
         }
         // The legacy's API hands a message with `to_id` only to that
-        // client: these are for ipfail only when addressed to it.
-        if msg.get_str(wire::TO_ID) != Some(CLIENT) {
+        // client, and one without to every client (seen live: a legacy
+        // ipfail acts on a `you_are_dead` that has no `to_id`).
+        if msg.get(wire::TO_ID).is_some() && msg.get_str(wire::TO_ID) != Some(CLIENT) {
             return;
         }
         match t {

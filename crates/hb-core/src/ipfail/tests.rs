@@ -340,3 +340,12 @@ fn client_status_queries_are_answered() {
     off.peer_message(Time::ZERO, &q("ipfail"), view(1), &mut out);
     assert!(sent(&out)[0].ends_with("cs=offline"));
 }
+
+#[test]
+fn a_message_without_to_id_reaches_ipfail_as_every_client() {
+    let mut i = running();
+    let mut out = Vec::new();
+    let m = build("you_are_dead", &[("dest", "nodea"), ("src", "nodeb")]);
+    i.peer_message(Time::ZERO, &m, view(0), &mut out);
+    assert_eq!(i.next_deadline(), Some(Time::from_ms(2000)));
+}
