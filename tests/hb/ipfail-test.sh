@@ -14,7 +14,8 @@
 # the master's link to the gateway is cut on the gateway side -> the
 # master gives up, the backup holds the VIP (time from the cut printed)
 # and the master does not; the master's ping node is `dead`; the link
-# returns -> auto_failback brings the VIP home. "legacy" is Debian's
+# returns -> auto_failback brings the VIP home; both lose the gateway and
+# get it back -> the VIP stays on the master. "legacy" is Debian's
 # heartbeat 3.0.6 in its own mount/UTS/PID namespaces. Each case runs in
 # its own namespaces (a child of this script), all removed on exit.
 # Under CI=true a missing legacy binary fails; otherwise it is skipped
@@ -184,6 +185,15 @@ info: Status update for node $GW: status ping"
 $got
 want:
 $want"
+
+# Both lose the gateway: equal counts (0 and 0), nothing moves.
+ip -n ${T}c link set pm down; ip -n ${T}c link set pb down
+sleep 15
+[ "$(where)" = "master=VIP backup=-" ] && pass "both cut: the VIP stays on the master" || bad "both cut: $(where)"
+cl_expect backup $KB "nodestatus $GW" dead
+ip -n ${T}c link set pm up; ip -n ${T}c link set pb up
+sleep 8
+[ "$(where)" = "master=VIP backup=-" ] && pass "both back: the VIP stays on the master" || bad "both back: $(where)"
 
 # IPFAIL_LOGS=DIR keeps both logs for a look after the run.
 if [ -n "${IPFAIL_LOGS:-}" ]; then
