@@ -1,6 +1,7 @@
 #!/bin/bash
-# ipfail-test.sh [CASE...]   CASE = MASTER-BACKUP, each "ours" or "legacy";
-#                            default: ours-ours legacy-ours ours-legacy legacy-legacy
+# ipfail-test.sh [CASE...]   CASE = MASTER-BACKUP[:group], each "ours" or
+#                            "legacy"; default: ours-ours legacy-ours
+#                            ours-legacy legacy-legacy ours-ours:group
 #
 # Ping nodes and ipfail. Two directors, master and backup, keep their
 # heartbeat link (ucast on veth e1) while each reaches a gateway
@@ -27,7 +28,7 @@ LEGACY=${HB_LEGACY:-/usr/libexec/heartbeat/heartbeat}
 LEGACY_IPFAIL=${HB_LEGACY_IPFAIL:-/usr/libexec/heartbeat/ipfail}
 
 if [ "${1:-}" != one ]; then
-  cases=${*:-ours-ours legacy-ours ours-legacy legacy-legacy}
+  cases=${*:-ours-ours legacy-ours ours-legacy legacy-legacy ours-ours:group}
   rc=0; summary=""
   for c in $cases; do
     case $c in *legacy*)
@@ -49,9 +50,13 @@ fi
 
 . "$here/lab.sh"
 lab_init hbi
-KM=${2%-*}; KB=${2#*-}
+PAIR=${2%%:*}; KM=${PAIR%-*}; KB=${PAIR#*-}
 GW=10.77.0.254; VIP=10.77.0.100
-echo "=== ipfail: $KM master, $KB backup"
+# CASE:group pings through `ping_group gw GW 10.77.0.253` (the second
+# member never answers): the ping node is then named gw.
+if [ "$2" != "${2%:group}" ]; then PN=gw; PINGLINE="ping_group gw $GW 10.77.0.253"
+else PN=$GW; PINGLINE="ping $GW"; fi
+echo "=== ipfail: $KM master, $KB backup, $PINGLINE"
 
 # e1: the heartbeat link. ${T}c is the gateway: a bridge the directors'
 # eth0 hang on, its ports pm and pb the gateway side of each link.
@@ -67,7 +72,7 @@ for n in m b; do ip -n ${T}$n link set eth0 up; done
 
 lab_configs e1 1 5 on "IPaddr2::$VIP/24/eth0 marker"
 for n in master backup; do
-  printf 'ping %s\nrespawn hacluster %s\napiauth ipfail gid=haclient uid=hacluster\n' $GW $LEGACY_IPFAIL >>$W/$n/etc/ha.cf
+  printf '%s\nrespawn hacluster %s\napiauth ipfail gid=haclient uid=hacluster\n' "$PINGLINE" $LEGACY_IPFAIL >>$W/$n/etc/ha.cf
 done
 
 # Both kinds get a private /run/resource-agents (IPaddr2); the legacy's
@@ -113,13 +118,13 @@ if waitfor 60 'vip_on m'; then pass "master holds the VIP ($(where))"; else bad 
 # Both ipfails must be up and have exchanged their counts before the cut.
 sleep 8
 [ "$(where)" = "master=VIP backup=-" ] && pass "steady state: $(where)" || bad "steady state: $(where)"
-cl_expect master $KM "nodestatus $GW" ping
-cl_expect backup $KB "nodestatus $GW" ping
-cl_expect master $KM "nodetype $GW" ping
-[ $KM = ours ] && dash_expect master "ping $GW ping"
-cl_expect master $KM "listnodes -p" $GW
+cl_expect master $KM "nodestatus $PN" ping
+cl_expect backup $KB "nodestatus $PN" ping
+cl_expect master $KM "nodetype $PN" ping
+[ $KM = ours ] && dash_expect master "ping $PN ping"
+cl_expect master $KM "listnodes -p" $PN
 # The node walk: ha.cf's table (node master, node backup, ping) last first.
-cl_expect master $KM "listnodes" "$GW
+cl_expect master $KM "listnodes" "$PN
 backup
 master"
 cl_expect master $KM "listnodes -n" "backup
@@ -127,7 +132,7 @@ master"
 for n in master backup; do
   k=$KM; [ $n = backup ] && k=$KB
   [ $k = ours ] || continue
-  for line in "info: Link $GW:$GW up." "info: Status update for node $GW: status ping"; do
+  for line in "info: Link $PN:$PN up." "info: Status update for node $PN: status ping"; do
     c=$(grep -c -F -- ": $line" $W/$n/ha-log)
     [ "$c" = 1 ] && pass "$n logs '$line'" || bad "$n: '$line' logged $c times, want 1"
   done
@@ -140,13 +145,13 @@ if waitfor 40 'vip_on b'; then
   t1=$(date +%s.%N); pass "VIP on the backup $(echo "$t1 - $t0" | bc | sed 's/^\./0./' | cut -c1-5) s after the cut (deadping 5 s)"
 else bad "the backup never took the VIP ($(where))"; fi
 waitfor 10 '! vip_on m' && pass "the master gave the VIP away ($(where))" || bad "master still holds the VIP ($(where))"
-cl_expect master $KM "nodestatus $GW" dead
-cl_expect backup $KB "nodestatus $GW" ping
-[ $KM = ours ] && dash_expect master "ping $GW dead"
-[ $KB = ours ] && dash_expect backup "ping $GW ping"
+cl_expect master $KM "nodestatus $PN" dead
+cl_expect backup $KB "nodestatus $PN" ping
+[ $KM = ours ] && dash_expect master "ping $PN dead"
+[ $KB = ours ] && dash_expect backup "ping $PN ping"
 if [ $KM = ours ]; then
-  c=$(grep -c -F -- ": WARN: node $GW: is dead" $W/master/ha-log)
-  [ "$c" = 1 ] && pass "master logs 'node $GW: is dead'" || bad "master: 'node $GW: is dead' logged $c times"
+  c=$(grep -c -F -- ": WARN: node $PN: is dead" $W/master/ha-log)
+  [ "$c" = 1 ] && pass "master logs 'node $PN: is dead'" || bad "master: 'node $PN: is dead' logged $c times"
 fi
 # Ours says why, in the legacy ipfail's words (the legacy's own ipfail
 # logs to syslog, not to ha-log). Counted from the cut on.
@@ -170,17 +175,17 @@ t0=$(date +%s.%N); ip -n ${T}c link set pm up
 if waitfor 60 'vip_on m && ! vip_on b'; then
   t1=$(date +%s.%N); pass "link back: VIP home on the master after $(echo "$t1 - $t0" | bc | sed 's/^\./0./' | cut -c1-5) s"
 else bad "no failback after the link returned ($(where))"; fi
-cl_expect master $KM "nodestatus $GW" ping
+cl_expect master $KM "nodestatus $PN" ping
 # The master's ping-node lines from the cut on, as 3.0.6 logs them (the
 # legacy master is the oracle: the same list must come from both kinds).
 got=$(sed -n "$((CUT_AT_M+1)),\$p" $W/master/ha-log | sed -n 's/^.*heartbeat: \[[0-9]*\]: //p' \
-  | grep -F -- "$GW" | sed 's/interval [0-9]* ms/interval N ms/')
-want="WARN: node $GW: is dead
-info: Link $GW:$GW dead.
-info: Link $GW:$GW up.
-CRIT: Late heartbeat: Node $GW: interval N ms (> deadtime)
-WARN: node $GW: is dead
-info: Status update for node $GW: status ping"
+  | grep -E -- "(node|Node|Link) $PN[: ]" | sed 's/interval [0-9]* ms/interval N ms/')
+want="WARN: node $PN: is dead
+info: Link $PN:$PN dead.
+info: Link $PN:$PN up.
+CRIT: Late heartbeat: Node $PN: interval N ms (> deadtime)
+WARN: node $PN: is dead
+info: Status update for node $PN: status ping"
 [ "$got" = "$want" ] && pass "master ($KM) logs the ping node's death and return as 3.0.6" || bad "master ($KM) ping-node lines:
 $got
 want:
@@ -190,7 +195,7 @@ $want"
 ip -n ${T}c link set pm down; ip -n ${T}c link set pb down
 sleep 15
 [ "$(where)" = "master=VIP backup=-" ] && pass "both cut: the VIP stays on the master" || bad "both cut: $(where)"
-cl_expect backup $KB "nodestatus $GW" dead
+cl_expect backup $KB "nodestatus $PN" dead
 ip -n ${T}c link set pm up; ip -n ${T}c link set pb up
 sleep 8
 [ "$(where)" = "master=VIP backup=-" ] && pass "both back: the VIP stays on the master" || bad "both back: $(where)"
