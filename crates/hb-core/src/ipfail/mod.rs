@@ -84,8 +84,9 @@ pub struct Ipfail {
     pending: Option<Giveup>,
     timers: u32,
     need_standby: bool,
-    /// The partner's last `isstable` (logged, not decided on, as in the
-    /// legacy).
+    /// The partner's last `isstable`: the legacy keeps it but decides
+    /// nothing on it (its debug output only, which heartbeatd leaves out
+    /// so that ha-log reads as the legacy's).
     partner_stable: bool,
     recount_at: Option<Time>,
 }
@@ -205,13 +206,6 @@ impl Ipfail {
                     && msg.get_str(wire::FROM_ID) == Some(CLIENT)
                     && msg.get_str(names::SRC).is_some_and(|s| s != self.me);
                 if joined {
-                    out.push(Action::Log(
-                        Level::Debug,
-                        format!(
-                            "Got join message from another ipfail client. ({})",
-                            msg.get_str(names::SRC).unwrap_or("")
-                        ),
-                    ));
                     self.send_count(view.count, out);
                 }
             }
