@@ -11,11 +11,15 @@
 # (ours runs its built-in ipfail; the legacy runs Debian's real one), the
 # group `IPaddr2::10.77.0.100/24/eth0 marker` at home on the master.
 # Checks, in order: the master holds the VIP; both see the ping node
-# (`cl_status nodestatus`, `listnodes -p`; ours also its log lines);
+# (`cl_status nodestatus`, `nodetype`, `listnodes [-p|-n]`; ours also its
+# log lines and the status page's control-socket report);
 # the master's link to the gateway is cut on the gateway side -> the
 # master gives up, the backup holds the VIP (time from the cut printed)
-# and the master does not; the master's ping node is `dead`; the link
-# returns -> auto_failback brings the VIP home; both lose the gateway and
+# and the master does not; the master's ping node is `dead`; ours logs
+# the legacy ipfail's reasons; the link returns -> auto_failback brings
+# the VIP home, and the master's ping-node log lines from the cut on are
+# exactly those a legacy master logs (the legacy cases are the oracle);
+# both lose the gateway and
 # get it back -> the VIP stays on the master. "legacy" is Debian's
 # heartbeat 3.0.6 in its own mount/UTS/PID namespaces. Each case runs in
 # its own namespaces (a child of this script), all removed on exit.
