@@ -133,6 +133,16 @@ fn cluster_tables(out: &mut String, c: &Cluster) {
             escape(&n.status)
         );
     }
+    for n in &c.ping_nodes {
+        let _ = write!(
+            out,
+            r#"<tr data-ping-node="{}" data-status="{}"><td class="name">{} (ping node)</td><td class="name">{}</td></tr>"#,
+            escape(&n.name),
+            escape(&n.status),
+            escape(&n.name),
+            escape(&n.status)
+        );
+    }
     out.push_str(r#"</table><table><tr><th class="name">resource group</th><th class="name">home</th><th class="name">held by</th></tr>"#);
     for g in &c.groups {
         let holder = g.holder.as_deref().unwrap_or("nobody");
@@ -215,4 +225,24 @@ pub fn page(snap: &Snapshot) -> String {
     graphs(&mut out, snap);
     out.push_str("</body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_nodes_are_rows_of_their_own() {
+        let c = crate::cluster::parse(
+            "me a\nnode a active\nnode b active\nping gw dead\nlastchange none\n",
+        )
+        .unwrap();
+        let mut out = String::new();
+        cluster_tables(&mut out, &c);
+        assert!(
+            out.contains(r#"<tr data-ping-node="gw" data-status="dead"><td class="name">gw (ping node)</td><td class="name">dead</td></tr>"#),
+            "{out}"
+        );
+        assert!(!out.contains(r#"data-node="gw""#));
+    }
 }
