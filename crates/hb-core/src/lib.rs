@@ -42,6 +42,7 @@ pub mod messages;
 mod node;
 mod ordering;
 mod outbox;
+mod reload;
 pub mod resources;
 mod rexmit;
 mod rscset;

@@ -13,6 +13,7 @@
 
 mod packets;
 mod peer;
+mod reload;
 mod status_msg;
 
 use hb_proto::Message;
