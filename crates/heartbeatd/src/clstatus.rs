@@ -20,6 +20,12 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 /// The daemon's answer for a node it does not know (the API's `badreq`).
 pub const BADREQ: &str = "badreq";
 
+/// The daemon's answer to `hbparameter NAME`: `value V`, or `novalue`
+/// for a name without one (a value may be empty, so no sentinel text).
+pub fn param_reply(value: Option<String>) -> String {
+    value.map_or_else(|| "novalue".to_string(), |v| format!("value {v}"))
+}
+
 /// Sub-commands the legacy knows, with their options (getopt letters) and
 /// whether they need the daemon (sign-on).
 const COMMANDS: &[(&str, &str, bool)] = &[
@@ -45,6 +51,7 @@ listnodes [-p|-n] [-v]        the cluster's nodes (-p ping nodes, -n normal ones
 nodestatus <node-name>        a node's status (exit 0 if active, up or ping)
 nodetype <node-name>          a node's type
 rscstatus                     the resources this node holds
+hbparameter -p <name>         a parameter's value in the running configuration
 Options: -m  human-readable output";
 
 /// A line on stderr as cluster-glue's `cl_log` writes it there.
@@ -214,6 +221,26 @@ pub fn run(args: &[String]) -> u8 {
                 println!("This node is holding {answer} resources.");
             } else {
                 println!("{answer}");
+            }
+            OK
+        }
+        "hbparameter" => {
+            let Some(p) = a.value else {
+                log_err("parameter name required");
+                return PARAMETER_ERROR;
+            };
+            let answer = match ask(&["hbparameter", &p]) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            match answer.strip_prefix("value ") {
+                Some(v) if human => println!("Heartbeat parameter {p}'s value: {v}"),
+                Some(v) => println!("{v}"),
+                None => {
+                    log_err(&format!("Cannot get parameter {p}'s value"));
+                    log_err("REASON: ");
+                    return NORMAL_FAIL;
+                }
             }
             OK
         }

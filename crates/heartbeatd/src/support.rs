@@ -31,7 +31,6 @@ const IGNORED: &[(&str, &str)] = &[
     ("stonith", "STONITH is not supported"),
     ("stonith_host", "STONITH is not supported"),
     ("apiauth", "heartbeatd has no client API"),
-    ("debug", "the debug level is set with -d"),
     ("realtime", "heartbeatd does not change its scheduling"),
     ("rtprio", "heartbeatd does not change its scheduling"),
     ("memreserve", "heartbeatd does not preallocate memory"),
