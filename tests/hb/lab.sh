@@ -88,7 +88,7 @@ start() { # nsuffix name kind
   if [ $3 = legacy ]; then
     ip netns exec ${T}$1 unshare --mount --uts --pid --fork --mount-proc bash -c "
       mount --make-rprivate /; mount --bind $d/etc /etc/ha.d
-      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock
+      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock /run/resource-agents
       mount --bind $d/state /var/lib/heartbeat
       hostname $2
       /usr/libexec/heartbeat/heartbeat >$d/stderr 2>&1
