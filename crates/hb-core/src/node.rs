@@ -123,6 +123,11 @@ impl Node {
         match e {
             MemberEvent::CommUp => self.resources.comm_up(now, out),
             MemberEvent::PeerDead { .. } => self.resources.peer_dead(now, out),
+            MemberEvent::PeerRestarted {
+                announced: true,
+                was_dead: false,
+                ..
+            } => self.resources.peer_restarted_in_place(now, out),
             MemberEvent::PeerRestarted { was_dead, .. } => {
                 self.resources.peer_restarted(now, was_dead, out)
             }
