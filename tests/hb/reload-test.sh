@@ -28,6 +28,12 @@ if [ "$KM$KB" != oursours ] && [ ! -x $LEGACY ]; then
   echo "SKIP reload-test.sh $KM $KB: no legacy heartbeat at $LEGACY"; exit 0
 fi
 lab_init hbr
+# -D and -DW print the legacy's defaults table byte for byte.
+if [ -x $LEGACY ]; then
+  for f in -D -DW; do
+    if diff <($OURS $f) <($LEGACY $f) >/dev/null; then pass "heartbeatd $f = heartbeat $f"; else bad "heartbeatd $f differs: $(diff <($OURS $f) <($LEGACY $f) | head -3)"; fi
+  done
+fi
 # master and backup on a bridge inside the client's namespace (a host
 # bridge would be subject to the host's bridge firewall).
 for n in m b c; do ip netns add ${T}$n; ip -n ${T}$n link set lo up; done
