@@ -104,6 +104,10 @@ if [ "$KM$KB" != legacylegacy ]; then
 fi
 if [ $KM = ours ]; then
   [ $SECOND = up ] && pass "second group up ($VIP2 on master)" || bad "second group: $VIP2 not on master"
+  # A native IPaddr restarts within a ping interval: the log tells whether
+  # the unchanged group was touched.
+  n=$(grep -c "Releasing resource group: master IPaddr::$VIP/" $W/master/ha-log)
+  [ $n = 0 ] && pass "unchanged group not touched (no release logged)" || bad "unchanged group released $n times by the reload"
   grep -q "Heartbeat restart on node master" $W/backup/ha-log && bad "backup saw a restart" || pass "backup saw no restart (same generation)"
 
   # A broken edit: refused by -r with its line, the daemon untouched.
