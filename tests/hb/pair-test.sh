@@ -54,6 +54,10 @@ cl_expect master $KM rscstatus $RM
 cl_expect master $KM "nodestatus backup" active
 cl_expect backup $KB rscstatus $RB
 cl_expect backup $KB "nodestatus master" active
+# Links are the media's interfaces; the peer's is up while it is heard.
+cl_expect master $KM "hblinkstatus backup e1" up
+cl_expect backup $KB "hblinkstatus master e1" up
+cl_expect master $KM "listhblinks backup" "$(printf '\te1')"
 if [ $KM = ours ]; then
   ctl() { HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS "$@"; }
   sleep 1  # a standby during a resource transition is refused, as by the legacy

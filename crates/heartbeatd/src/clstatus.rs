@@ -52,6 +52,8 @@ nodestatus <node-name>        a node's status (exit 0 if active, up or ping)
 nodetype <node-name>          a node's type
 rscstatus                     the resources this node holds
 hbparameter -p <name>         a parameter's value in the running configuration
+listhblinks <node-name>       a node's heartbeat links (the media's interfaces)
+hblinkstatus <node> <link>    a link's status (exit 0 if up)
 Options: -m  human-readable output";
 
 /// A line on stderr as cluster-glue's `cl_log` writes it there.
@@ -223,6 +225,52 @@ pub fn run(args: &[String]) -> u8 {
                 println!("{answer}");
             }
             OK
+        }
+        "listhblinks" | "hblinkstatus" => {
+            let need = if name == "listhblinks" { 1 } else { 2 };
+            if a.operands.len() < need {
+                eprintln!("No enough parameter.");
+                return PARAMETER_ERROR;
+            }
+            let node = a.operands[0].as_str();
+            let mut words = vec![name, node];
+            if need == 2 {
+                words.push(a.operands[1].as_str());
+            }
+            let answer = match ask(&words) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            if answer == BADREQ {
+                if name == "listhblinks" {
+                    log_err("Cannot start heartbeat link interface walk.");
+                    log_err("REASON: EINVAL");
+                } else {
+                    log_err("Cannot get heartbeat link status");
+                    log_err("REASON: ");
+                }
+                return UNKNOWN_ERROR;
+            }
+            if name == "listhblinks" {
+                if human {
+                    println!("\tthis node has the following heartbeat links:");
+                }
+                for l in answer.lines() {
+                    println!("\t{l}");
+                }
+                return OK;
+            }
+            let link = &a.operands[1];
+            if human {
+                println!("The node {node}'s heartbeat link {link} is {answer}");
+            } else {
+                println!("{answer}");
+            }
+            if answer == "up" {
+                OK
+            } else {
+                NORMAL_FAIL
+            }
         }
         "hbparameter" => {
             let Some(p) = a.value else {

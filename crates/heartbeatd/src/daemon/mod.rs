@@ -8,6 +8,7 @@
 mod client_env;
 mod clients;
 pub mod control;
+mod links;
 mod log;
 mod media;
 mod reboot;
@@ -286,6 +287,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
     let mut keys = keys;
     // A reload's group definitions, for the runner once the core applies them.
     let mut reloaded_groups = None;
+    let mut links = links::Links::default();
     let env = client_env::client_env(
         &current.outline,
         &current.loaded.hacf,
@@ -376,7 +378,10 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             .unwrap_or(Duration::from_millis(1000));
         let event = match rx.recv_timeout(wait) {
             Ok(Input::Datagram(d)) => match wire::decode(&d.bytes, &keys) {
-                Ok(msg) => Event::Received(msg),
+                Ok(msg) => {
+                    links.note(msg.get_str("src").unwrap_or_default(), &d.medium);
+                    Event::Received(msg)
+                }
                 Err(e) => {
                     bad.note(&mut log, &d.medium, &e);
                     continue;
@@ -455,6 +460,19 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                     .get(1)
                     .and_then(|p| crate::params::value(&current.outline, &current.loaded.hacf, p));
                 control::reply(&req.reply_to, &crate::clstatus::param_reply(v));
+                continue;
+            }
+            Ok(Input::Control(req))
+                if matches!(
+                    req.words.first().map(String::as_str),
+                    Some("listhblinks" | "hblinkstatus")
+                ) =>
+            {
+                let names: Vec<String> = media.iter().map(|m| m.name.clone()).collect();
+                let dt = Duration::from_millis(node.config().deadtime_ms);
+                let a = links.answer(&req.words, &node.config().nodes, &names, dt);
+                let text = a.unwrap_or_else(|| crate::clstatus::BADREQ.to_string());
+                control::reply(&req.reply_to, &text);
                 continue;
             }
             Ok(Input::Control(req))
