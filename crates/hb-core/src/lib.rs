@@ -56,6 +56,7 @@ pub use event::Event;
 pub use membership::{MemberEvent, Membership};
 pub use node::Node;
 pub use outbox::complete_for_wire;
+pub use reload::refusal as reload_refusal;
 pub use resources::{GroupState, Phase, Resources};
 pub use rscset::RscSet;
 pub use status::NodeStatus;

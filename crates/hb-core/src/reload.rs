@@ -14,7 +14,7 @@
 use crate::config::Config;
 
 /// Why `new` cannot replace `old` in place, as an error line for the log.
-pub(crate) fn refusal(old: &Config, new: &Config) -> Option<String> {
+pub fn refusal(old: &Config, new: &Config) -> Option<String> {
     let restart = "restart heartbeat to change it; running configuration kept";
     if let Err(e) = new.validate() {
         return Some(format!("Reload refused: {e}"));

@@ -407,7 +407,8 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             }
             Ok(Input::Signal(libc::SIGHUP)) => {
                 let applied = runner.groups(node.config().groups.len());
-                let Some(r) = reload::reread(dir, &name, generation, &current, applied, &mut log)
+                let Some(r) =
+                    reload::reread(dir, &name, node.config(), &current, applied, &mut log)
                 else {
                     continue;
                 };

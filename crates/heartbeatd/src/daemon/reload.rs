@@ -75,7 +75,7 @@ const AT_NEXT_START: &[&str] = &[
 pub fn reread(
     dir: &Path,
     name: &str,
-    generation: u64,
+    running: &hb_core::Config,
     current: &Current,
     applied: &[ResourceGroup],
     log: &mut Log,
@@ -105,7 +105,7 @@ pub fn reread(
         &loaded.hacf,
         loaded.haresources.as_ref(),
         name,
-        generation,
+        running.generation,
     ) {
         Ok(c) => c,
         Err(e) => {
@@ -113,6 +113,12 @@ pub fn reread(
             return None;
         }
     };
+    // Refused before anything is swapped, so the driver and the core keep
+    // the same configuration.
+    if let Some(why) = hb_core::reload_refusal(running, &cfg) {
+        log.error(&why);
+        return None;
+    }
     let next = Current::read(dir, loaded);
     if next.loaded == current.loaded && next.outline == current.outline {
         log.info("Configuration unchanged.");
