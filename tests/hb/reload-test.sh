@@ -13,7 +13,8 @@
 # with ours the master, the second VIP comes up, the
 # backup sees no restart, and a broken edit (an unknown directive) makes
 # `-r` exit nonzero with `ha.cf:LINE:` and leaves the daemon running its
-# previous configuration, and so does a plain SIGHUP; SIGUSR1/SIGUSR2
+# previous configuration, and so does a plain SIGHUP; a changed node list
+# is refused by the daemon (it keeps its peer); SIGUSR1/SIGUSR2
 # move the debug level. A legacy master's
 # figures are printed, not asserted: it re-executes itself and does not
 # start the added group (legacy legacy is the side-by-side figure). Printed: lost pings, time from -r to the new deadtime
@@ -128,6 +129,13 @@ if [ $KM = ours ]; then
   for s in USR1 USR1 USR2 USR2; do kill -$s $P_master; sleep 0.3; done
   levels=$(grep -o "debug now set to [0-9]*" $W/master/ha-log | awk '{print $NF}' | tr '\n' ' ')
   [ "$levels" = "1 2 1 " ] && pass "SIGUSR1 x2, SIGUSR2 x2: debug levels logged $levels" || bad "debug levels logged: '$levels', want '1 2 1 '"
+  # A valid file with another node list: -r accepts it, the daemon refuses
+  # it (it needs a restart) and keeps its peer.
+  sed -i '/^deadtme/d; s/^node backup$/node other/' $W/master/etc/ha.cf
+  out=$(reload_cmd master ours 2>&1); rc=$?; sleep 1
+  if [ $rc = 0 ] && grep -q "ERROR: Reload refused: the node list changed" $W/master/ha-log; then pass "node list change refused by the daemon"
+  else bad "node list change: -r exit $rc ($out), refusal logged: $(grep -c 'Reload refused' $W/master/ha-log)"; fi
+  cl_expect master ours "nodestatus backup" active
 else
   # The legacy's own -r on a broken file, for comparison.
   echo "deadtme 9" >> $W/master/etc/ha.cf

@@ -53,15 +53,17 @@ fn not_restarted() -> String {
 }
 
 /// The files in `dir` as the start would accept them: the errors as `-t`
-/// prints them otherwise.
+/// prints them otherwise, then the start's own checks (timings, groups).
 fn load_checked(dir: &Path) -> Result<HeartbeatConfig, Vec<String>> {
     let parsed = ha_config::heartbeat_dir::load(dir).map_err(|e| vec![e.to_string()])?;
     let found = crate::hostcheck::check_dir(dir, &parsed.value.hacf);
-    if found.is_empty() {
-        Ok(parsed.value)
-    } else {
-        Err(found.iter().map(ToString::to_string).collect())
+    if !found.is_empty() {
+        return Err(found.iter().map(ToString::to_string).collect());
     }
+    let l = parsed.value;
+    hb_core::Config::from_ha_config(&l.hacf, l.haresources.as_ref(), &super::node_name(), 1)
+        .map_err(|e| vec![format!("{}: {e}", dir.join("ha.cf").display())])?;
+    Ok(l)
 }
 
 /// Directives whose change needs a restart here: sockets and clients are
