@@ -7,19 +7,21 @@
 # auto_failback on). Then, on the master: ha.cf's deadtime 5 -> 8 and a
 # second group (IPaddr::10.88.0.101) appended to haresources, and
 # `heartbeat -r` (`heartbeatd -r`), while the client pings the VIP every
-# 20 ms. Checks: `cl_status hbparameter -p deadtime` gives the new value;
-# with ours on either side, no ping is lost and the backup logs no death
-# and takes nothing (an ours backup must ride out the legacy's restart);
-# with ours the master, the second VIP comes up, the
-# backup sees no restart, and a broken edit (an unknown directive) makes
-# `-r` exit nonzero with `ha.cf:LINE:` and leaves the daemon running its
-# previous configuration, and so does a plain SIGHUP; a changed node list
-# is refused by the daemon (it keeps its peer); SIGUSR1/SIGUSR2
-# move the debug level. A legacy master's
-# figures are printed, not asserted: it re-executes itself and does not
-# start the added group (legacy legacy is the side-by-side figure). Printed: lost pings, time from -r to the new deadtime
-# answered by hbparameter. Exits 0 only if every check passes; namespaces
-# and processes are removed on exit.
+# 20 ms. Checks: `heartbeatd -D`/`-DW` print the legacy's table byte for
+# byte; `cl_status hbparameter -p deadtime` gives the new value; with ours
+# on either side, no ping is lost and the backup logs no death and takes
+# nothing (an ours backup must ride out the legacy's restart); with ours
+# the master, the second VIP comes up, the unchanged group is not
+# released, the backup sees no restart, a broken edit (an unknown
+# directive) makes `-r` exit nonzero with `ha.cf:LINE:` and leaves the
+# daemon running its previous configuration, and so does a plain SIGHUP;
+# SIGUSR1/SIGUSR2 move the debug level; a changed node list is refused by
+# the daemon (it keeps its peer). A legacy master's figures are printed,
+# not asserted: it re-executes itself and does not start the added group
+# (legacy legacy is the side-by-side figure). Printed: lost pings, time
+# from -r to the new deadtime answered by hbparameter. Under CI=true a
+# missing legacy heartbeat fails the mixed runs. Exits 0 only if every
+# check passes; namespaces and processes are removed on exit.
 set -u
 KM=${1:-ours}; KB=${2:-ours}
 here=$(cd "$(dirname "$0")" && pwd -P)
