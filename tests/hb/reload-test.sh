@@ -26,7 +26,7 @@ set -u
 KM=${1:-ours}; KB=${2:-ours}
 here=$(cd "$(dirname "$0")" && pwd -P)
 . "$here/lab.sh"
-LEGACY=/usr/libexec/heartbeat/heartbeat
+LEGACY=${LEGACY_HEARTBEAT:-/usr/libexec/heartbeat/heartbeat}  # overridable to test the CI rule
 if [ "$KM$KB" != oursours ] && [ ! -x $LEGACY ]; then
   if [ "${CI:-}" = true ]; then echo "FAIL legacy heartbeat ($LEGACY) missing under CI"; exit 1; fi
   echo "SKIP reload-test.sh $KM $KB: no legacy heartbeat at $LEGACY"; exit 0
