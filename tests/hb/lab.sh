@@ -122,7 +122,9 @@ stop_graceful() { # name kind
 cl() { # name kind args...: cl_status on that node
   local n=$1 k=$2; shift 2
   if [ $k = legacy ]; then
-    nsenter -t $(eval echo \$P_$n) -m -u -p -n cl_status "$@" 2>&1
+    # -r: entering a mount namespace resets the root to the namespace's;
+    # inside a chroot (the fresh-machine CI root) that is the outer one.
+    nsenter -t $(eval echo \$P_$n) -m -u -p -n -r cl_status "$@" 2>&1
   else
     HEARTBEATD_CONTROL=$W/$n/ctl.sock ip netns exec ${T}${n:0:1} $OURS cl_status "$@" 2>&1
   fi

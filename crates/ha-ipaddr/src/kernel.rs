@@ -75,17 +75,28 @@ impl Snapshot {
             routes: rtnl.main_routes()?,
         })
     }
+}
 
-    pub fn link_by_name(&self, name: &str) -> Option<&Link> {
-        self.links.iter().find(|l| l.name == name)
+impl LinkLookup for Snapshot {
+    fn link_list(&self) -> &[Link] {
+        &self.links
+    }
+}
+
+/// Interface lookups shared by the IPv4 and IPv6 snapshots.
+pub trait LinkLookup {
+    fn link_list(&self) -> &[Link];
+
+    fn link_by_name(&self, name: &str) -> Option<&Link> {
+        self.link_list().iter().find(|l| l.name == name)
     }
 
-    pub fn link_by_index(&self, index: u32) -> Option<&Link> {
-        self.links.iter().find(|l| l.index == index)
+    fn link_by_index(&self, index: u32) -> Option<&Link> {
+        self.link_list().iter().find(|l| l.index == index)
     }
 
     /// The interface's name, or its index in brackets if it vanished.
-    pub(crate) fn name_of(&self, index: u32) -> String {
+    fn name_of(&self, index: u32) -> String {
         self.link_by_index(index)
             .map(|l| l.name.clone())
             .unwrap_or_else(|| format!("[ifindex {index}]"))

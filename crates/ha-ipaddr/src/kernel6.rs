@@ -4,7 +4,7 @@
 use std::io;
 use std::net::Ipv6Addr;
 
-use crate::kernel::Link;
+use crate::kernel::{Link, LinkLookup};
 use crate::rtnl::Rtnl;
 
 /// An address's scope as /proc/net/if_inet6 (which IPv6addr reads) tells
@@ -52,19 +52,10 @@ impl Snapshot6 {
             addresses: rtnl.addresses6()?,
         })
     }
+}
 
-    pub fn link_by_name(&self, name: &str) -> Option<&Link> {
-        self.links.iter().find(|l| l.name == name)
-    }
-
-    pub fn link_by_index(&self, index: u32) -> Option<&Link> {
-        self.links.iter().find(|l| l.index == index)
-    }
-
-    /// The interface's name, or its index in brackets if it vanished.
-    pub(crate) fn name_of(&self, index: u32) -> String {
-        self.link_by_index(index)
-            .map(|l| l.name.clone())
-            .unwrap_or_else(|| format!("[ifindex {index}]"))
+impl LinkLookup for Snapshot6 {
+    fn link_list(&self) -> &[Link] {
+        &self.links
     }
 }

@@ -96,7 +96,7 @@ pub use announce::AnnounceHandle;
 pub use error::Error;
 pub use frame::{arp_frame, ArpKind, FRAME_LEN};
 pub use garp::GarpSchedule;
-pub use kernel::{Address, Link, Route, Snapshot};
+pub use kernel::{Address, Link, LinkLookup, Route, Snapshot};
 pub use kernel6::{Address6, Scope6, Snapshot6};
 pub use na::{neighbour_advert, UaSchedule, NA_LEN};
 pub use native::NativeResource;

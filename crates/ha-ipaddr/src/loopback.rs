@@ -3,7 +3,7 @@
 
 use std::io;
 
-use crate::kernel::Snapshot;
+use crate::kernel::{LinkLookup, Snapshot};
 use crate::lvs::{loopback_copies, Memo};
 use crate::plan::AddressPlan;
 use crate::rtnl::Rtnl;

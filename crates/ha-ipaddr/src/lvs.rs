@@ -13,7 +13,7 @@
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 
-use crate::kernel::{Address, Route, Snapshot};
+use crate::kernel::{Address, LinkLookup, Route, Snapshot};
 
 /// Where resource-agents keeps its state (`HA_RSCTMP`).
 pub const LEGACY_STATE_DIR: &str = "/run/resource-agents";

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use crate::announce::{self, AnnounceHandle};
 use crate::garp;
-use crate::kernel::Snapshot;
+use crate::kernel::{LinkLookup, Snapshot};
 use crate::loopback;
 use crate::plan::AddressPlan;
 use crate::rtnl::Rtnl;

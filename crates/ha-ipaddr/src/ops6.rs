@@ -10,6 +10,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::announce;
+use crate::kernel::LinkLookup;
 use crate::kernel6::Snapshot6;
 use crate::na::UaSchedule;
 use crate::ops::{Announce, Started};

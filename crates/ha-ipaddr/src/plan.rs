@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use ha_config::haresources::{IpSpec, Resource};
 
 use crate::garp::GarpSchedule;
-use crate::kernel::{prefix_mask, Route, Snapshot};
+use crate::kernel::{prefix_mask, LinkLookup, Route, Snapshot};
 use crate::lvs::{self, LEGACY_STATE_DIR};
 use crate::spec::{BroadcastArg, Flavor, Request, MAX_LABEL};
 use crate::Error;

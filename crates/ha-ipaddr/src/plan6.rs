@@ -10,6 +10,7 @@
 
 use std::net::Ipv6Addr;
 
+use crate::kernel::LinkLookup;
 use crate::kernel6::{Address6, Scope6, Snapshot6};
 use crate::spec6::Ipv6Request;
 use crate::Error;

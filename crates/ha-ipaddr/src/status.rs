@@ -3,7 +3,7 @@
 //! an alias (a label with a colon, what `ifconfig -a` lists as `eth0:N`), on
 //! the configured interface if one was named.
 
-use crate::kernel::{Address, Snapshot};
+use crate::kernel::{Address, LinkLookup, Snapshot};
 use crate::plan::AddressPlan;
 use crate::spec::Flavor;
 use crate::Error;
