@@ -58,7 +58,7 @@ mkdir -p /run/resource-agents
 on() {
   local n=$1 k=$2; shift 2
   if [ $k = legacy ]; then
-    nsenter -t $(eval echo \$P_$n) -m -u -p -n "$@"
+    nsenter -t $(eval echo \$P_$n) -m -u -p -n -r "$@"
   else
     nsenter -t $(eval echo \$P_$n) -u -n env HEARTBEATD_PIDFILE=$W/$n/pid HEARTBEATD_STATEDIR=$W/$n/state HEARTBEATD_CONTROL=$W/$n/ctl.sock "$@"
   fi
