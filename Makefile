@@ -50,8 +50,10 @@ parity:
 	$(CARGO) test --test legacy_parity -- --ignored --nocapture --test-threads=2
 
 # heartbeatd pairs in network namespaces: ours/ours and mixed with the real
-# heartbeat 3.0.6 in both directions (start, kill -9 failover, auto_failback,
-# graceful handover); the native IPaddr2 (lvs_support) and IPv6addr VIPs of
+# heartbeat 3.0.6 in both directions, on ucast, bcast and mcast (start,
+# kill -9 failover, auto_failback, graceful handover); a configuration
+# reload under a 20 ms ping of the VIP (ours and mixed; legacy/legacy as
+# the side-by-side figure); the native IPaddr2 (lvs_support) and IPv6addr VIPs of
 # an LVS-DR pair moving with failover and failback, a client's caches
 # following.
 hb-test: build
@@ -59,11 +61,19 @@ hb-test: build
 	tests/hb/pair-test.sh legacy ours
 	tests/hb/pair-test.sh ours legacy
 	tests/hb/pair-test.sh ours ours off
+	tests/hb/pair-test.sh legacy ours on bcast
+	tests/hb/pair-test.sh ours legacy on bcast
+	tests/hb/pair-test.sh legacy ours on mcast
+	tests/hb/pair-test.sh ours legacy on mcast
 	tests/hb/vip-test.sh
 	tests/hb/robustness-test.sh 60
 	tests/hb/debian-initd-test.sh
 	tests/hb/media-reopen-test.sh
 	tests/hb/ipfail-test.sh
+	tests/hb/reload-test.sh ours ours
+	tests/hb/reload-test.sh ours legacy
+	tests/hb/reload-test.sh legacy ours
+	tests/hb/reload-test.sh legacy legacy
 
 # The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
 # with the host root shared read-only; the initramfs is cached in target/vm/.

@@ -39,6 +39,9 @@ ip netns exec $NS unshare --mount --uts bash -c "
   [ -e $W/HAVE ] && ok 'the resource group started' || bad 'group never started'
   out=\$(/etc/init.d/heartbeat status); rc=\$?
   [ \$rc = 0 ] && [[ \$out == *'is running on solo'* ]] && ok \"init.d status: \$out\" || bad \"status \$rc: \$out\"
+  # reload runs heartbeat -r: nothing changed, so the daemon says so.
+  /etc/init.d/heartbeat reload >/dev/null 2>&1; sleep 1
+  grep -q 'info: Configuration unchanged.' /var/log/ha-log && ok 'init.d reload: Configuration unchanged.' || bad \"reload: \$(tail -3 /var/log/ha-log)\"
   /etc/init.d/heartbeat stop >/dev/null; rc=\$?
   [ \$rc = 0 ] && [ ! -e $W/HAVE ] && ok 'init.d stop released the group' || bad \"stop \$rc\"
   out=\$(/etc/init.d/heartbeat status); rc=\$?

@@ -6,7 +6,9 @@
 #   lab_bridge                  eth0 of both nodes and a client ${T}c on a
 #                               bridge: .1, .2 and client .50
 #   lab_configs IF KA DT FB RES ha.cf, authkeys, haresources ("master RES")
-#                               and a marker resource for both nodes
+#                               and a marker resource for both nodes; the
+#                               medium is $LAB_MEDIUM: ucast (default),
+#                               bcast or mcast (group 225.0.0.7)
 #   start NS NAME KIND          run "ours" (heartbeatd) or "legacy" (3.0.6,
 #                               in its own mount/UTS/PID namespaces); sets $P_NAME
 #   waitfor SECS CONDITION, has NAME, holder, stop_graceful NAME KIND
@@ -36,8 +38,8 @@ lab_cleanup() {
 lab_veth() {
   ip netns add ${T}m; ip netns add ${T}b
   ip link add e1 netns ${T}m type veth peer name e1 netns ${T}b
-  ip -n ${T}m addr add 10.88.0.1/24 dev e1; ip -n ${T}m link set e1 up; ip -n ${T}m link set lo up
-  ip -n ${T}b addr add 10.88.0.2/24 dev e1; ip -n ${T}b link set e1 up; ip -n ${T}b link set lo up
+  ip -n ${T}m addr add 10.88.0.1/24 brd + dev e1; ip -n ${T}m link set e1 up; ip -n ${T}m link set lo up
+  ip -n ${T}b addr add 10.88.0.2/24 brd + dev e1; ip -n ${T}b link set e1 up; ip -n ${T}b link set lo up
 }
 
 lab_bridge() {
@@ -52,11 +54,17 @@ lab_bridge() {
 }
 
 lab_configs() { # interface keepalive deadtime auto_failback resource
-  local n d peer
+  local n d peer medium
   for n in master backup; do
     d=$W/$n; mkdir -p $d/etc $d/state
     cp -a /etc/ha.d/. $d/etc/
     peer=10.88.0.2; [ $n = backup ] && peer=10.88.0.1
+    case ${LAB_MEDIUM:-ucast} in
+      ucast) medium="ucast $1 $peer";;
+      bcast) medium="bcast $1";;
+      mcast) medium="mcast $1 225.0.0.7 694 1 0";;
+      *) echo "lab_configs: unknown medium ${LAB_MEDIUM}" >&2; return 1;;
+    esac
     cat > $d/etc/ha.cf <<CF
 logfile $d/ha-log
 keepalive $2
@@ -64,7 +72,7 @@ deadtime $3
 warntime $3
 initdead 10
 udpport 694
-ucast $1 $peer
+$medium
 auto_failback $4
 node master
 node backup
@@ -88,7 +96,7 @@ start() { # nsuffix name kind
   if [ $3 = legacy ]; then
     ip netns exec ${T}$1 unshare --mount --uts --pid --fork --mount-proc bash -c "
       mount --make-rprivate /; mount --bind $d/etc /etc/ha.d
-      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock
+      mount -t tmpfs r /run; mkdir -p /run/heartbeat /run/lock /run/resource-agents
       mount --bind $d/state /var/lib/heartbeat
       hostname $2
       /usr/libexec/heartbeat/heartbeat >$d/stderr 2>&1

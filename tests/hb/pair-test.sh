@@ -1,8 +1,10 @@
 #!/bin/bash
-# pair-test.sh MASTER BACKUP [FAILBACK]   (each "ours" or "legacy"; on|off)
+# pair-test.sh MASTER BACKUP [FAILBACK [MEDIUM]]
+#   (each "ours" or "legacy"; on|off; ucast|bcast|mcast)
 #
-# A two-node cluster in two network namespaces joined by a veth pair (ucast
-# on e1, keepalive 1 / deadtime 5, auto_failback on), the resource a marker
+# A two-node cluster in two network namespaces joined by a veth pair (on
+# e1: ucast by default, or bcast, or mcast 225.0.0.7; keepalive 1 /
+# deadtime 5, auto_failback on), the resource a marker
 # script that creates a file. MASTER is the preferred node. Checks, in order:
 # the master acquires; steady state holds; kill -9 of the master -> the
 # backup takes over (the time is printed); the master restarts -> failback;
@@ -11,14 +13,14 @@
 # and PID namespaces with a private /etc/ha.d, /run and /var/lib/heartbeat.
 # Exits 0 only if every check passes; everything is removed on exit.
 set -u
-KM=${1:-ours}; KB=${2:-ours}; FB=${3:-on}
+KM=${1:-ours}; KB=${2:-ours}; FB=${3:-on}; export LAB_MEDIUM=${4:-ucast}
 here=$(cd "$(dirname "$0")" && pwd -P)
 . "$here/lab.sh"
 lab_init hbp
 lab_veth
 lab_configs e1 1 5 $FB marker
 
-echo "pair: $KM master, $KB backup, auto_failback $FB"
+echo "pair: $KM master, $KB backup, auto_failback $FB, $LAB_MEDIUM"
 start m master $KM; start b backup $KB
 if waitfor 60 '[ -e $W/master/HAVE ]'; then pass "master acquires ($(holder))"; else bad "master never acquired ($(holder))"; fi
 sleep 3
@@ -52,6 +54,10 @@ cl_expect master $KM rscstatus $RM
 cl_expect master $KM "nodestatus backup" active
 cl_expect backup $KB rscstatus $RB
 cl_expect backup $KB "nodestatus master" active
+# Links are the media's interfaces; the peer's is up while it is heard.
+cl_expect master $KM "hblinkstatus backup e1" up
+cl_expect backup $KB "hblinkstatus master e1" up
+cl_expect master $KM "listhblinks backup" "$(printf '\te1')"
 if [ $KM = ours ]; then
   ctl() { HEARTBEATD_CONTROL=$W/master/ctl.sock ip netns exec ${T}m $OURS "$@"; }
   sleep 1  # a standby during a resource transition is refused, as by the legacy

@@ -39,4 +39,9 @@ pub enum Action {
     ReleaseGroup(usize),
     /// Resources are released and `shutdone` was sent: the driver may exit.
     ShutdownComplete,
+    /// A reload's group list is in force (see `Event::Reload`). Entry `j`
+    /// is group `j`'s index before (`None`: a new group); entries past the
+    /// new configuration's groups are removed groups still being released,
+    /// which later `ReleaseGroup`s may name.
+    Regroup(Vec<Option<usize>>),
 }

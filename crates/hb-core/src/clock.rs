@@ -43,6 +43,11 @@ impl Clock {
         }
     }
 
+    /// A reload changed keepalive: the bound on a normal step follows.
+    pub(crate) fn set_keepalive(&mut self, keepalive_ms: u64) {
+        self.keepalive_ms = keepalive_ms.max(1);
+    }
+
     /// Maps a reading onto the timeline; reports a jump that was clamped.
     pub(crate) fn advance(&mut self, raw: Time) -> (Time, Option<Jump>) {
         let (step, jump) = if raw < self.last_raw {

@@ -2,6 +2,7 @@
 
 use hb_proto::Message;
 
+use crate::config::Config;
 use crate::rscset::RscSet;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -26,4 +27,10 @@ pub enum Event {
     Takeover(RscSet),
     /// Stop: release everything, send `shutdone`, then `ShutdownComplete`.
     Shutdown,
+    /// The configuration was read again (SIGHUP): see `crate::reload`.
+    /// `changed` names groups (by key) whose resources changed.
+    Reload {
+        cfg: Box<Config>,
+        changed: Vec<String>,
+    },
 }

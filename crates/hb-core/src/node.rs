@@ -30,6 +30,8 @@ pub struct Node {
     ping: PingNodes,
     ipfail: Ipfail,
     finished: bool,
+    /// A reloaded group list, in `cfg` once resources apply it.
+    pending_groups: Option<Vec<crate::config::Group>>,
 }
 
 impl Node {
@@ -45,6 +47,7 @@ impl Node {
             ping: PingNodes::new(&cfg, now),
             ipfail: Ipfail::new(&cfg),
             finished: false,
+            pending_groups: None,
             cfg,
         })
     }
@@ -75,6 +78,7 @@ impl Node {
             Event::Standby(set) => self.resources.standby(now, set, &mut out),
             Event::Takeover(set) => self.resources.takeover(now, set, &mut out),
             Event::Shutdown => self.resources.shutdown(now, &mut out),
+            Event::Reload { cfg, changed } => self.reload(now, *cfg, changed, &mut out),
         }
         self.ping
             .tick(now, self.membership.is_comm_up(), &mut out, &mut pings);
@@ -89,6 +93,23 @@ impl Node {
         self.sync_peer_view();
         self.resources.tick(now, &mut out);
         self.finish(out, resends)
+    }
+
+    /// Takes a reloaded configuration in place (see `crate::reload`).
+    fn reload(&mut self, now: Time, mut cfg: Config, changed: Vec<String>, out: &mut Vec<Action>) {
+        cfg.generation = self.cfg.generation;
+        cfg.uuid = self.cfg.uuid;
+        if let Some(why) = crate::reload::refusal(&self.cfg, &cfg) {
+            out.push(Action::Log(Level::Error, why));
+            return;
+        }
+        self.clock.set_keepalive(cfg.keepalive_ms);
+        self.membership.reconfigure(now, &cfg, out);
+        self.resources
+            .reload(now, &cfg.groups, cfg.auto_failback, changed, out);
+        self.pending_groups = Some(std::mem::take(&mut cfg.groups));
+        cfg.groups = std::mem::take(&mut self.cfg.groups);
+        self.cfg = cfg;
     }
 
     fn sync_peer_view(&mut self) {
@@ -124,6 +145,11 @@ impl Node {
                 self.ipfail.node_status(true, view, out);
                 self.ipfail.link_dead(view, out);
             }
+            MemberEvent::PeerRestarted {
+                announced: true,
+                was_dead: false,
+                ..
+            } => self.resources.peer_restarted_in_place(now, out),
             MemberEvent::PeerRestarted { was_dead, .. } => {
                 self.resources.peer_restarted(now, was_dead, out)
             }
@@ -190,6 +216,12 @@ impl Node {
                     self.membership.stop();
                     self.finished = true;
                     done.push(Action::ShutdownComplete);
+                }
+                Action::Regroup(origin) => {
+                    if let Some(g) = self.pending_groups.take() {
+                        self.cfg.groups = g;
+                    }
+                    done.push(Action::Regroup(origin));
                 }
                 other => done.push(other),
             }

@@ -9,17 +9,21 @@ pub const USAGE: &str =
   --print-config   with -t: print the effective configuration as JSON
   -c DIR           configuration directory (default /etc/ha.d)
   -k               stop the running daemon
-  -r               reload the running daemon's configuration
+  -r               check the configuration, then have the running daemon
+                   reload it in place (resources kept); starts one if none runs
   -s               report whether the daemon is running
-  -R               restart, keeping resources (legacy)
-  -d / -D          more debug output / toggle debug in a running daemon
+  -R               accepted for the legacy's restart exec; an ordinary start
+                   here (heartbeatd reloads in place, never re-executes)
+  -d               more debug output (SIGUSR1/SIGUSR2 raise/lower it later)
+  -D               print the ha.cf defaults table (-DW: wiki format)
   -l               do not raise the daemon to real-time priority
   -M               no memory locking
-  -W               run in the foreground (watchdog style)
+  -W               with -D: wiki format
   -f               stay in the foreground
   -v               print the version and exit
   -V               print the version and exit
-  -C state         initial resource state for -R (legacy)";
+  -C state         with -R only: accepted and ignored (resources are never
+                   released by a reload here, so there is no state to carry)";
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Options {
@@ -35,7 +39,7 @@ pub struct Options {
     pub foreground: bool,
     pub no_realtime: bool,
     pub no_mlock: bool,
-    pub toggle_debug: bool,
+    pub defaults: bool,
     pub watchdog: bool,
     pub initial_state: Option<String>,
 }
@@ -74,7 +78,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String>
                     };
                     match f {
                         'd' => o.debug_level += 1,
-                        'D' => o.toggle_debug = true,
+                        'D' => o.defaults = true,
                         'k' => o.kill = true,
                         'M' => o.no_mlock = true,
                         'r' => o.reload = true,

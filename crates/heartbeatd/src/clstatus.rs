@@ -20,6 +20,12 @@ const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 /// The daemon's answer for a node it does not know (the API's `badreq`).
 pub const BADREQ: &str = "badreq";
 
+/// The daemon's answer to `hbparameter NAME`: `value V`, or `novalue`
+/// for a name without one (a value may be empty, so no sentinel text).
+pub fn param_reply(value: Option<String>) -> String {
+    value.map_or_else(|| "novalue".to_string(), |v| format!("value {v}"))
+}
+
 /// Sub-commands the legacy knows, with their options (getopt letters) and
 /// whether they need the daemon (sign-on).
 const COMMANDS: &[(&str, &str, bool)] = &[
@@ -45,6 +51,9 @@ listnodes [-p|-n] [-v]        the cluster's nodes (-p ping nodes, -n normal ones
 nodestatus <node-name>        a node's status (exit 0 if active, up or ping)
 nodetype <node-name>          a node's type
 rscstatus                     the resources this node holds
+hbparameter -p <name>         a parameter's value in the running configuration
+listhblinks <node-name>       a node's heartbeat links (the media's interfaces)
+hblinkstatus <node> <link>    a link's status (exit 0 if up)
 Options: -m  human-readable output";
 
 /// A line on stderr as cluster-glue's `cl_log` writes it there.
@@ -222,6 +231,72 @@ pub fn run(args: &[String]) -> u8 {
                 println!("This node is holding {answer} resources.");
             } else {
                 println!("{answer}");
+            }
+            OK
+        }
+        "listhblinks" | "hblinkstatus" => {
+            let need = if name == "listhblinks" { 1 } else { 2 };
+            if a.operands.len() < need {
+                eprintln!("No enough parameter.");
+                return PARAMETER_ERROR;
+            }
+            let node = a.operands[0].as_str();
+            let mut words = vec![name, node];
+            if need == 2 {
+                words.push(a.operands[1].as_str());
+            }
+            let answer = match ask(&words) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            if answer == BADREQ {
+                if name == "listhblinks" {
+                    log_err("Cannot start heartbeat link interface walk.");
+                    log_err("REASON: EINVAL");
+                } else {
+                    log_err("Cannot get heartbeat link status");
+                    log_err("REASON: ");
+                }
+                return UNKNOWN_ERROR;
+            }
+            if name == "listhblinks" {
+                if human {
+                    println!("\tthis node has the following heartbeat links:");
+                }
+                for l in answer.lines() {
+                    println!("\t{l}");
+                }
+                return OK;
+            }
+            let link = &a.operands[1];
+            if human {
+                println!("The node {node}'s heartbeat link {link} is {answer}");
+            } else {
+                println!("{answer}");
+            }
+            if answer == "up" {
+                OK
+            } else {
+                NORMAL_FAIL
+            }
+        }
+        "hbparameter" => {
+            let Some(p) = a.value else {
+                log_err("parameter name required");
+                return PARAMETER_ERROR;
+            };
+            let answer = match ask(&["hbparameter", &p]) {
+                Ok(t) => t,
+                Err(code) => return code,
+            };
+            match answer.strip_prefix("value ") {
+                Some(v) if human => println!("Heartbeat parameter {p}'s value: {v}"),
+                Some(v) => println!("{v}"),
+                None => {
+                    log_err(&format!("Cannot get parameter {p}'s value"));
+                    log_err("REASON: ");
+                    return NORMAL_FAIL;
+                }
             }
             OK
         }

@@ -4,7 +4,9 @@
 mod cli;
 mod clstatus;
 mod daemon;
+mod defaults;
 mod hostcheck;
+mod params;
 mod support;
 
 use std::process::ExitCode;
@@ -69,6 +71,15 @@ fn main() -> ExitCode {
         ));
         return ExitCode::SUCCESS;
     }
+    if opts.defaults {
+        print!("{}", defaults::table(opts.watchdog));
+        return ExitCode::SUCCESS;
+    }
+    if opts.initial_state.is_some() && !opts.restart {
+        eprintln!("\t-C only valid with -R");
+        eprintln!("{}", cli::USAGE);
+        return ExitCode::from(EXIT_USAGE);
+    }
     if opts.check_only {
         return check_config(&opts);
     }
@@ -77,7 +88,7 @@ fn main() -> ExitCode {
     } else if opts.kill {
         daemon::kill()
     } else if opts.reload {
-        daemon::reload()
+        daemon::reload(&opts.config_dir)
     } else {
         daemon::start(
             &opts.config_dir,

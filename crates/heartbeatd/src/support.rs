@@ -28,7 +28,6 @@ const IGNORED: &[(&str, &str)] = &[
     ("stonith", "STONITH is not supported"),
     ("stonith_host", "STONITH is not supported"),
     ("apiauth", "heartbeatd has no client API"),
-    ("debug", "the debug level is set with -d"),
     ("realtime", "heartbeatd does not change its scheduling"),
     ("rtprio", "heartbeatd does not change its scheduling"),
     ("memreserve", "heartbeatd does not preallocate memory"),
@@ -129,7 +128,7 @@ mod tests {
     #[test]
     fn what_is_acted_on_gives_no_warning() {
         let w = warnings(
-            "node a\nkeepalive 1\ndeadtime 5\nwarntime 2\ninitdead 10\nudpport 694\nbcast eth1\nucast eth1 1.2.3.4\nmcast eth1 225.0.0.1 694 1 0\nauto_failback on\nlogfile /x\ndebugfile /y\nlogfacility local0\nhopfudge 1\nmax_rexmit_delay 250\nenv A=b\ncrm off\nmsgfmt classic\nautojoin none\nlog_badpack on\n",
+            "node a\nkeepalive 1\ndeadtime 5\nwarntime 2\ninitdead 10\ndebug 1\nudpport 694\nbcast eth1\nucast eth1 1.2.3.4\nmcast eth1 225.0.0.1 694 1 0\nauto_failback on\nlogfile /x\ndebugfile /y\nlogfacility local0\nhopfudge 1\nmax_rexmit_delay 250\nenv A=b\ncrm off\nmsgfmt classic\nautojoin none\nlog_badpack on\n",
         );
         assert!(w.is_empty(), "{w:?}");
     }

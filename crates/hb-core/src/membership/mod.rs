@@ -13,6 +13,7 @@
 
 mod packets;
 mod peer;
+mod reload;
 mod status_msg;
 
 use hb_proto::Message;
@@ -39,7 +40,14 @@ pub enum MemberEvent {
     PeerDead { peer: String },
     /// The peer runs a new generation. `was_dead`: we had declared it dead
     /// (or never heard it); otherwise it restarted faster than deadtime.
-    PeerRestarted { peer: String, was_dead: bool },
+    /// `announced`: the peer had raised its deadtime by about 30 s first,
+    /// as 3.0.6 does before re-executing itself on a reload (`-R`): it
+    /// keeps its resources, so nobody should take them over.
+    PeerRestarted {
+        peer: String,
+        was_dead: bool,
+        announced: bool,
+    },
     /// A peer we declared dead is back and may hold resources. `partition`:
     /// same generation, so it was cut off from us, not dead (possible split
     /// brain); otherwise it restarted and is already `active`.

@@ -119,6 +119,7 @@ impl Membership {
                 ev.push(MemberEvent::PeerRestarted {
                     peer: p.name.clone(),
                     was_dead: ctx.peer_dead,
+                    announced: std::mem::take(&mut p.restart_announced),
                 });
             }
         }

@@ -27,12 +27,27 @@ pub(crate) struct Peer {
     pub dead_timeout: u64,
     /// We ack in-order packets whose `seq % 10` equals this (§4.7).
     pub ack_trigger: u64,
+    /// Its last `dt` rose by about [`RESTART_EXTRA_DT_MS`]: a restart
+    /// that keeps its resources is coming (3.0.6's reload).
+    pub restart_announced: bool,
     /// Next liveness probe while its heartbeat is overdue.
     pub next_probe: Option<Time>,
     /// In-order messages that arrived while we consider the peer dead,
     /// typically a restarted peer's `starting` overtaking its first status.
     /// Delivered once a status revives the peer.
     pub parked: Vec<Message>,
+}
+
+/// What 3.0.6 adds to its advertised deadtime while it restarts itself
+/// keeping its resources (`hb_add_deadtime(30000)`, facts §4.1); a rise of
+/// at least this much less some slack (another +2000 window may have
+/// ended meanwhile) announces the restart.
+pub(crate) const RESTART_EXTRA_DT_MS: u64 = 30_000;
+const RESTART_DT_SLACK_MS: u64 = 5_000;
+
+/// Whether a `dt` change from `old` to `new` announces a restart in place.
+pub(crate) fn announces_restart(old: u64, new: u64) -> bool {
+    new >= old + (RESTART_EXTRA_DT_MS - RESTART_DT_SLACK_MS)
 }
 
 /// Bound on parked messages; a dead peer cannot make us buffer forever.
@@ -64,6 +79,7 @@ impl Peer {
             dead_timeout: deadtime,
             ack_trigger,
             next_probe: None,
+            restart_announced: false,
             parked: Vec::new(),
         }
     }

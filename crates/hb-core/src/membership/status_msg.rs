@@ -97,6 +97,11 @@ impl Membership {
             });
         }
         if let Some(dt) = msg.get_hex(names::DEADTIME).filter(|dt| *dt > 0) {
+            if super::peer::announces_restart(p.dead_timeout, dt) {
+                p.restart_announced = true;
+            } else if dt < p.dead_timeout {
+                p.restart_announced = false;
+            }
             p.dead_timeout = dt;
         }
         p.last_ts = ts;

@@ -253,7 +253,22 @@ fn restart_and_partition_are_told_apart() {
     assert!(r.logs().contains(&"Heartbeat restart on node beta"));
     assert!(r.ev.contains(&MemberEvent::PeerRestarted {
         peer: "beta".into(),
-        was_dead: false
+        was_dead: false,
+        announced: false
+    }));
+
+    // 3.0.6's reload: dt raised by 30 s, then the new generation.
+    let mut m = up_with_beta();
+    let mut long = status(2, "active");
+    long.set_hex("dt", 35_000).expect("string field");
+    let _ = recv(&mut m, 1100, long);
+    let mut restarted = status(1, "init");
+    restarted.set_hex("hg", BETA_GEN + 1).expect("string field");
+    let r = recv(&mut m, 1500, restarted);
+    assert!(r.ev.contains(&MemberEvent::PeerRestarted {
+        peer: "beta".into(),
+        was_dead: false,
+        announced: true
     }));
 
     let mut m = up_with_beta();

@@ -4,7 +4,7 @@
 //! a wish that flips while a start is running ends in a stop.
 
 use crate::action::Action;
-use crate::config::Config;
+use crate::config::{Config, Group};
 use crate::rscset::RscSet;
 
 /// Where a group is, as far as this node's own operations go.
@@ -27,7 +27,11 @@ struct Slot {
 
 #[derive(Debug, Clone)]
 pub(crate) struct Groups {
+    /// The configured groups in haresources order, then groups a reload
+    /// removed that are still being released ("retired", see `regroup`).
     slots: Vec<Slot>,
+    /// How many of `slots` are configured groups.
+    configured: usize,
 }
 
 impl Groups {
@@ -43,12 +47,13 @@ impl Groups {
                     want: false,
                 })
                 .collect(),
+            configured: cfg.groups.len(),
         }
     }
 
     /// Wants (or not) every group of `set`.
     pub(crate) fn want_set(&mut self, set: RscSet, want: bool, out: &mut Vec<Action>) {
-        for i in 0..self.slots.len() {
+        for i in 0..self.configured {
             if self.slots.get(i).is_some_and(|s| set.covers(s.local)) {
                 self.want(i, want, out);
             }
@@ -102,6 +107,16 @@ impl Groups {
             }
         }
         self.reconcile(i, out);
+        // A retired group is forgotten once stopped; only from the end, so
+        // no other group's index moves.
+        while self.slots.len() > self.configured
+            && self
+                .slots
+                .last()
+                .is_some_and(|s| s.state == GroupState::Stopped)
+        {
+            self.slots.pop();
+        }
         Ok(())
     }
 
@@ -117,11 +132,15 @@ impl Groups {
 
     /// Whether `set` has any group at all (a node may have no foreign ones).
     pub(crate) fn has_any(&self, set: RscSet) -> bool {
-        self.slots.iter().any(|s| set.covers(s.local))
+        self.configured().iter().any(|s| set.covers(s.local))
     }
 
     pub(crate) fn index_of(&self, key: &str) -> Option<usize> {
-        self.slots.iter().position(|s| s.key == key)
+        self.configured().iter().position(|s| s.key == key)
+    }
+
+    fn configured(&self) -> &[Slot] {
+        &self.slots[..self.configured]
     }
 
     pub(crate) fn wanted(&self, i: usize) -> bool {
@@ -136,8 +155,70 @@ impl Groups {
         self.slots.get(i).map_or("", |s| s.key.as_str())
     }
 
+    /// The number of configured groups (retired ones are not counted).
     pub(crate) fn len(&self) -> usize {
-        self.slots.len()
+        self.configured
+    }
+
+    /// Whether the configured groups of `set` are wanted: `Some` if the
+    /// set has any (they move together), `None` if it has none.
+    pub(crate) fn set_wanted(&self, set: RscSet) -> Option<bool> {
+        self.configured()
+            .iter()
+            .find(|s| set.covers(s.local))
+            .map(|s| s.want)
+    }
+
+    /// Takes a reloaded haresources, called only when [`Self::settled`].
+    /// A group that is in both lists (same key, same home, resources not
+    /// in `changed`) keeps its state: it is not touched. Old groups not
+    /// carried over that run are retired: appended after the new ones and
+    /// released. New groups start stopped and unwanted; the caller decides.
+    /// Returns, for each slot, its index before (`None`: a new group).
+    pub(crate) fn regroup(
+        &mut self,
+        new: &[Group],
+        me: &str,
+        changed: &[String],
+        out: &mut Vec<Action>,
+    ) -> Vec<Option<usize>> {
+        let mut old: Vec<Option<Slot>> = std::mem::take(&mut self.slots)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut origin = Vec::with_capacity(new.len());
+        for g in new {
+            let local = g.home == me;
+            let same = old.iter().position(|o| {
+                o.as_ref().is_some_and(|o| {
+                    o.key == g.key && o.local == local && !changed.contains(&g.key)
+                })
+            });
+            match same.and_then(|i| old.get_mut(i).and_then(Option::take).map(|s| (i, s))) {
+                Some((i, slot)) => {
+                    origin.push(Some(i));
+                    self.slots.push(slot);
+                }
+                None => {
+                    origin.push(None);
+                    self.slots.push(Slot {
+                        key: g.key.clone(),
+                        local,
+                        state: GroupState::Stopped,
+                        want: false,
+                    });
+                }
+            }
+        }
+        self.configured = self.slots.len();
+        for (i, o) in old.into_iter().enumerate() {
+            if let Some(slot) = o.filter(|s| s.state != GroupState::Stopped) {
+                origin.push(Some(i));
+                self.slots.push(slot);
+                self.want(self.slots.len() - 1, false, out);
+            }
+        }
+        origin
     }
 
     pub(crate) fn states(&self) -> Vec<GroupState> {
@@ -148,7 +229,6 @@ impl Groups {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Group;
 
     fn groups() -> Groups {
         let mut c = Config::new("a", &["a", "b"]);
@@ -185,5 +265,42 @@ mod tests {
         assert_eq!(g.states(), [GroupState::Running, GroupState::Stopped]);
         assert!(g.done(1, false, &mut out).is_err());
         assert!(g.done(9, true, &mut out).is_err());
+    }
+
+    #[test]
+    fn regroup_keeps_unchanged_groups_and_retires_removed_ones() {
+        let mut g = groups();
+        let mut out = Vec::new();
+        g.want_set(RscSet::ALL, true, &mut out);
+        g.done(0, true, &mut out).expect("expected");
+        g.done(1, true, &mut out).expect("expected");
+        out.clear();
+        // gb removed, gc added, ga kept.
+        let new = [
+            Group {
+                key: "gc".into(),
+                home: "a".into(),
+            },
+            Group {
+                key: "ga".into(),
+                home: "a".into(),
+            },
+        ];
+        let origin = g.regroup(&new, "a", &[], &mut out);
+        assert_eq!(origin, [None, Some(0), Some(1)]);
+        assert_eq!(out, [Action::ReleaseGroup(2)], "only the removed group");
+        assert_eq!(g.len(), 2);
+        assert_eq!(g.index_of("gb"), None, "a retired group is not looked up");
+        assert_eq!(g.set_wanted(RscSet::LOCAL), Some(false), "the first local");
+        assert!(g.wanted(1));
+        assert!(!g.settled());
+        out.clear();
+        g.done(2, false, &mut out).expect("expected");
+        assert!(out.is_empty());
+        assert_eq!(g.states(), [GroupState::Stopped, GroupState::Running]);
+        // A group whose resources changed is replaced: released, new slot.
+        let origin = g.regroup(&new[1..], "a", &["ga".to_string()], &mut out);
+        assert_eq!(origin, [None, Some(1)]);
+        assert_eq!(out, [Action::ReleaseGroup(1)]);
     }
 }

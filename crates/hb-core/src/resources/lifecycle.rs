@@ -108,6 +108,22 @@ impl Resources {
         self.settle(now, out);
     }
 
+    /// The peer re-executed itself keeping its resources (3.0.6's reload,
+    /// announced by its raised deadtime): what it held it still holds, and
+    /// it will say so (`resource … isstable=1`). Taking its groups over, as
+    /// for an unannounced restart, would run them twice.
+    pub fn peer_restarted_in_place(&mut self, now: Time, out: &mut Vec<Action>) {
+        self.peer_stable = false;
+        out.push(Action::Log(
+            Level::Info,
+            format!(
+                "{} restarted in place (announced): it keeps its resources",
+                self.peer_name()
+            ),
+        ));
+        self.settle(now, out);
+    }
+
     /// A peer we declared dead is back and may hold groups we hold too:
     /// after a partition (`partition`), or restarted and already `active`
     /// (it may have taken everything over when it could not hear us).

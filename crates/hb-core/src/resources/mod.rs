@@ -13,6 +13,7 @@ mod groups;
 mod legacy;
 mod lifecycle;
 mod nice;
+mod reload;
 mod standby;
 
 pub use groups::GroupState;
@@ -143,6 +144,8 @@ pub struct Resources {
     request_retry_at: Option<Time>,
     /// Legacy mode: the peer was `active` at the last check.
     peer_was_active: bool,
+    /// A reloaded group list, applied once nothing is moving.
+    regrouping: Option<reload::Regrouping>,
 }
 
 /// Delay before a node whose peer never becomes stable takes its local
@@ -177,6 +180,7 @@ impl Resources {
             requested: Vec::new(),
             request_retry_at: None,
             peer_was_active: false,
+            regrouping: None,
         }
     }
 
@@ -375,6 +379,7 @@ impl Resources {
             self.begin_shutdown(out);
             self.settle(now, out);
         }
+        self.regroup_step(out);
     }
 
     fn run(&mut self, now: Time, then: Then, out: &mut Vec<Action>) {

@@ -645,3 +645,11 @@ fn auto_failback_legacy_never_holds_a_set() {
     assert_eq!(r.group_states(), [GroupState::Running]);
     assert_eq!(r.rsc_state(), Some(RscSet::NONE));
 }
+
+#[test]
+fn a_peer_restarting_in_place_keeps_its_groups() {
+    let mut r = stable_nice(FailbackMode::On);
+    let o = run(|o| r.peer_restarted_in_place(t(100), o));
+    assert!(o.has_log("restarted in place"));
+    assert!(o.ops().is_empty(), "nothing taken over: {:?}", o.ops());
+}

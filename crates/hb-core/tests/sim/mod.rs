@@ -220,6 +220,21 @@ impl Sim {
         self.deliver(i, event);
     }
 
+    /// Reloads node `i` with `cfg` (its own name kept), as SIGHUP does;
+    /// later boots use it too.
+    pub fn reload(&mut self, i: usize, mut cfg: Config, changed: Vec<String>) {
+        cfg.node_name = self.nodes[i].name.clone();
+        cfg.uuid = self.nodes[i].cfg.uuid;
+        self.nodes[i].cfg = cfg.clone();
+        self.deliver(
+            i,
+            Event::Reload {
+                cfg: Box::new(cfg),
+                changed,
+            },
+        );
+    }
+
     /// Drops every packet from `from` to `to` until `heal`.
     pub fn block(&mut self, from: usize, to: usize) {
         self.blocked.insert((from, to));
@@ -303,10 +318,19 @@ impl Sim {
                 }),
                 Action::NodeStatus { .. } => {}
                 Action::AcquireGroup(g) => {
-                    self.nodes[i].running[g] = true;
+                    if let Some(r) = self.nodes[i].running.get_mut(g) {
+                        *r = true;
+                    }
                     self.op(i, g, true);
                 }
                 Action::ReleaseGroup(g) => self.op(i, g, false),
+                Action::Regroup(origin) => {
+                    let old = std::mem::take(&mut self.nodes[i].running);
+                    self.nodes[i].running = origin
+                        .iter()
+                        .map(|o| o.is_some_and(|k| old.get(k).copied().unwrap_or(false)))
+                        .collect();
+                }
                 Action::ShutdownComplete => {
                     assert!(
                         self.nodes[i].running.iter().all(|r| !r),
@@ -407,7 +431,9 @@ impl Sim {
                     return;
                 }
                 if let Event::GroupReleased(g) = event {
-                    self.nodes[node].running[g] = false;
+                    if let Some(r) = self.nodes[node].running.get_mut(g) {
+                        *r = false;
+                    }
                 }
                 self.deliver(node, event);
             }
@@ -427,10 +453,15 @@ impl Sim {
         }
     }
 
+    /// Which groups may be running on node `i`.
+    pub fn nodes_running(&self, i: usize) -> &[bool] {
+        &self.nodes[i].running
+    }
+
     /// Nodes on which group `g` may be running.
     pub fn owners(&self, g: usize) -> Vec<usize> {
         (0..self.nodes.len())
-            .filter(|&i| self.nodes[i].running[g])
+            .filter(|&i| self.nodes[i].running.get(g).copied().unwrap_or(false))
             .collect()
     }
 

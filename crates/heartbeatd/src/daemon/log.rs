@@ -11,6 +11,9 @@ pub struct Log {
     debugfile: Option<String>,
     syslog: Option<syslog::Logger<syslog::LoggerBackend, syslog::Formatter3164>>,
     debug: bool,
+    /// The debug level (`-d`, ha.cf `debug`, SIGUSR1/SIGUSR2): debug lines
+    /// are written only above 0, as the legacy does.
+    level: u32,
     host: String,
 }
 
@@ -51,13 +54,32 @@ impl Log {
             debugfile: hacf.debugfile.clone(),
             syslog,
             debug,
+            level: u32::from(debug).max(hacf.debug.max(0) as u32),
             host: nix::unistd::gethostname()
                 .map(|h| h.to_string_lossy().into_owned())
                 .unwrap_or_default(),
         }
     }
 
+    /// The same log with a reloaded ha.cf's targets, keeping the level.
+    pub fn reopened(&self, hacf: &ha_config::hacf::HaCf) -> Log {
+        let mut l = Log::new(hacf, self.debug);
+        l.level = self.level;
+        l
+    }
+
+    pub fn level(&self) -> u32 {
+        self.level
+    }
+
+    pub fn set_level(&mut self, level: u32) {
+        self.level = level;
+    }
+
     pub fn log(&mut self, level: Level, text: &str) {
+        if level == Level::Debug && self.level == 0 {
+            return;
+        }
         let line = format!(
             "{} {} heartbeat: [{}]: {}: {text}\n",
             timestamp(),

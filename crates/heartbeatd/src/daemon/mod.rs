@@ -8,10 +8,12 @@
 mod client_env;
 mod clients;
 pub mod control;
+mod links;
 mod log;
 mod media;
 mod ping;
 mod reboot;
+mod reload;
 mod runner;
 mod statefiles;
 mod table;
@@ -105,17 +107,7 @@ fn is_heartbeat(pid: i32) -> bool {
         .is_ok_and(|c| String::from_utf8_lossy(&c).contains("heartbeat"))
 }
 
-/// `heartbeatd -r`: ask the running daemon to reread its configuration.
-pub fn reload() -> u8 {
-    match running_pid() {
-        Some(pid) => {
-            // SAFETY: as in `kill`.
-            unsafe { libc::kill(pid, libc::SIGHUP) };
-            0
-        }
-        None => 7,
-    }
-}
+pub use reload::request as reload;
 
 /// Starts the daemon: in the background unless `foreground`.
 pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
@@ -275,7 +267,13 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         ));
         return 1;
     }
-    let signals = signal_hook::iterator::Signals::new([libc::SIGTERM, libc::SIGINT, libc::SIGHUP]);
+    let signals = signal_hook::iterator::Signals::new([
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGUSR1,
+        libc::SIGUSR2,
+    ]);
     if let Ok(mut signals) = signals {
         let tx = tx.clone();
         std::thread::spawn(move || {
@@ -300,13 +298,21 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         .as_ref()
         .map(|h| h.groups.clone())
         .unwrap_or_default();
-    let runner = runner::Runner::new(dir, groups, tx.clone());
-    let outline = std::fs::read_to_string(dir.join("ha.cf"))
-        .map(|t| ha_config::hacf::outline::outline(&t))
-        .unwrap_or_default();
-    let env = client_env::client_env(&outline, &loaded.hacf, &name, dir, u32::from(debug));
-    let table = table::order(&outline);
-    let mut clients = clients::Clients::new(&loaded.hacf, env, tx.clone(), &mut log);
+    let mut runner = runner::Runner::new(dir, groups, tx.clone());
+    let mut current = reload::Current::read(dir, loaded);
+    let mut keys = keys;
+    // A reload's group definitions, for the runner once the core applies them.
+    let mut reloaded_groups = None;
+    let mut links = links::Links::default();
+    let env = client_env::client_env(
+        &current.outline,
+        &current.loaded.hacf,
+        &name,
+        dir,
+        u32::from(debug),
+    );
+    let mut clients = clients::Clients::new(&current.loaded.hacf, env, tx.clone(), &mut log);
+    let table = table::order(&current.outline);
     // Resources are released and shutdone sent: the clients are being
     // stopped, last first, before the daemon exits.
     let mut finishing = false;
@@ -327,10 +333,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             return 6;
         }
     };
-    // The legacy counts ping nodes as table nodes here too.
-    let ttl = loaded.hacf.hopfudge.max(0) as u32
-        + loaded.hacf.nodes.len() as u32
-        + node.config().ping_nodes.len() as u32;
+    let mut ttl = current.ttl();
     let mut stopping = false;
     let mut bad = wire::BadPackets::default();
     let mut write_errors: std::collections::HashMap<String, Option<Instant>> = Default::default();
@@ -372,6 +375,11 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 }
                 Action::AcquireGroup(i) => runner.acquire(i),
                 Action::ReleaseGroup(i) => runner.release(i),
+                Action::Regroup(origin) => {
+                    if let Some(g) = reloaded_groups.take() {
+                        runner.regroup(&origin, g);
+                    }
+                }
                 Action::ShutdownComplete => {
                     finishing = true;
                     clients.handle(now(), hb_core::clients::ClientEvent::StopAll, &mut log);
@@ -394,7 +402,10 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             .unwrap_or(Duration::from_millis(1000));
         let event = match rx.recv_timeout(wait) {
             Ok(Input::Datagram(d)) => match wire::decode(&d.bytes, &keys) {
-                Ok(msg) => Event::Received(msg),
+                Ok(msg) => {
+                    links.note(msg.get_str("src").unwrap_or_default(), &d.medium);
+                    Event::Received(msg)
+                }
                 Err(e) => {
                     bad.note(&mut log, &d.medium, &e);
                     continue;
@@ -419,8 +430,32 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 continue;
             }
             Ok(Input::Signal(libc::SIGHUP)) => {
-                log.info(
-                    "Heartbeat restart on signal 1 is not supported yet: configuration unchanged",
+                let applied = runner.groups(node.config().groups.len());
+                let Some(r) =
+                    reload::reread(dir, &name, node.config(), &current, applied, &mut log)
+                else {
+                    continue;
+                };
+                keys = r.keys;
+                current = r.current;
+                ttl = current.ttl();
+                log = log.reopened(&current.loaded.hacf);
+                let Some((event, groups)) = r.reload else {
+                    continue;
+                };
+                reloaded_groups = Some(groups);
+                event
+            }
+            Ok(Input::Signal(s @ (libc::SIGUSR1 | libc::SIGUSR2))) => {
+                let level = if s == libc::SIGUSR1 {
+                    log.level().saturating_add(1)
+                } else {
+                    log.level().saturating_sub(1)
+                };
+                log.set_level(level);
+                log.log(
+                    Level::Debug,
+                    &format!("debug now set to {level} [pid {}]", std::process::id()),
                 );
                 continue;
             }
@@ -443,6 +478,29 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 continue;
             }
             Ok(Input::Signal(_)) => continue,
+            Ok(Input::Control(req))
+                if req.words.first().map(String::as_str) == Some("hbparameter") =>
+            {
+                let v = req
+                    .words
+                    .get(1)
+                    .and_then(|p| crate::params::value(&current.outline, &current.loaded.hacf, p));
+                control::reply(&req.reply_to, &crate::clstatus::param_reply(v));
+                continue;
+            }
+            Ok(Input::Control(req))
+                if matches!(
+                    req.words.first().map(String::as_str),
+                    Some("listhblinks" | "hblinkstatus")
+                ) =>
+            {
+                let names: Vec<String> = media.iter().map(|m| m.name.clone()).collect();
+                let dt = Duration::from_millis(node.config().deadtime_ms);
+                let a = links.answer(&req.words, &node.config().nodes, &names, dt);
+                let text = a.unwrap_or_else(|| crate::clstatus::BADREQ.to_string());
+                control::reply(&req.reply_to, &text);
+                continue;
+            }
             Ok(Input::Control(req))
                 if req.words.first().map(String::as_str) == Some("dashboard") =>
             {

@@ -37,6 +37,30 @@ impl Runner {
         }
     }
 
+    /// The definitions of the first `n` groups (the configured ones).
+    pub fn groups(&self, n: usize) -> &[ResourceGroup] {
+        &self.groups[..n.min(self.groups.len())]
+    }
+
+    /// A reload's group list is in force: entry `j` of `origin` is group
+    /// `j`'s index before (`None`: the `j`-th group of `new`); entries past
+    /// `new` are removed groups still being released.
+    pub fn regroup(&mut self, origin: &[Option<usize>], new: Vec<ResourceGroup>) {
+        let old = std::mem::take(&mut self.groups);
+        let configured = new.len();
+        let mut new = new.into_iter();
+        for (j, o) in origin.iter().enumerate() {
+            let g = if j < configured {
+                new.next()
+            } else {
+                o.and_then(|i| old.get(i).cloned())
+            };
+            if let Some(g) = g {
+                self.groups.push(g);
+            }
+        }
+    }
+
     fn script(&self, r: &Resource) -> PathBuf {
         let rd = self.ha_dir.join("resource.d").join(&r.script);
         if rd.exists() {
