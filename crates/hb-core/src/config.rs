@@ -1,7 +1,7 @@
 //! What the core needs to know, as plain values. `from_ha_config` builds it
 //! from parsed `ha.cf`/`haresources`; tests build it by hand.
 
-use ha_config::hacf::{AutoFailback, HaCf};
+use ha_config::hacf::{is_builtin_ipfail, AutoFailback, HaCf, Medium};
 use ha_config::haresources::HaResources;
 use thiserror::Error;
 
@@ -53,6 +53,30 @@ pub struct Config {
     pub generation: u64,
     /// `srcuuid`; omitted from messages when `None`.
     pub uuid: Option<[u8; 16]>,
+    /// `ping` hosts and `ping_group`s, in file order.
+    pub ping_nodes: Vec<PingNode>,
+    /// `deadping` (deadtime when unset).
+    pub deadping_ms: u64,
+    /// A `respawn`/`failfast` line runs ipfail: the built-in one is on.
+    pub ipfail: bool,
+}
+
+/// One ping node: a `ping` host or a `ping_group`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PingNode {
+    /// The node name: the host or group name in lower case.
+    pub name: String,
+    /// The link name: as written in ha.cf (the legacy's medium name).
+    pub link: String,
+}
+
+impl PingNode {
+    pub fn new(written: &str) -> PingNode {
+        PingNode {
+            name: written.to_lowercase(),
+            link: written.to_string(),
+        }
+    }
 }
 
 /// Why a configuration cannot drive the core.
@@ -98,6 +122,9 @@ impl Config {
             groups: Vec::new(),
             generation: 1,
             uuid: None,
+            ping_nodes: Vec::new(),
+            deadping_ms: 30_000,
+            ipfail: false,
         }
     }
 
@@ -133,6 +160,17 @@ impl Config {
             groups,
             generation,
             uuid: None,
+            ping_nodes: hacf
+                .media
+                .iter()
+                .filter_map(|m| match m {
+                    Medium::Ping { host } => Some(PingNode::new(host)),
+                    Medium::PingGroup { name, .. } => Some(PingNode::new(name)),
+                    _ => None,
+                })
+                .collect(),
+            deadping_ms: positive("deadping", hacf.deadping_ms)?,
+            ipfail: hacf.respawn.iter().any(|c| is_builtin_ipfail(&c.path)),
         };
         cfg.validate()?;
         Ok(cfg)
@@ -152,6 +190,7 @@ impl Config {
             ("warntime", self.warntime_ms),
             ("initdead", self.initdead_ms),
             ("max_rexmit_delay", self.max_rexmit_delay_ms),
+            ("deadping", self.deadping_ms),
         ] {
             if v == 0 {
                 return Err(ConfigError::BadTime { what, value: 0 });

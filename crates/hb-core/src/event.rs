@@ -13,6 +13,9 @@ pub enum Event {
     /// (`hb_proto::AuthKeys::verify`). Our own looped-back packets may be
     /// passed too; they are ignored.
     Received(Message),
+    /// An authenticated echo reply from the ping node of this name (lower
+    /// case): the payload's `src`, checked by the driver.
+    PingReply(String),
     /// An `AcquireGroup(i)` finished (successfully or not).
     GroupAcquired(usize),
     /// A `ReleaseGroup(i)` finished.

@@ -12,7 +12,8 @@
 //! modes, takeover on death, graceful shutdown handover, `hb_standby` /
 //! `hb_takeover`, and split-brain resolution (rule on [`Resources`]);
 //! when `respawn`/`failfast` clients start, restart and stop
-//! ([`clients::Supervisor`]).
+//! ([`clients::Supervisor`]); which ping nodes answer ([`ping`]) and the
+//! built-in ipfail's giveup decisions ([`ipfail`]).
 //!
 //! Not responsible for: sockets, media and link status, the clock (every
 //! input carries `now`, a monotonic [`Time`]), wall-clock `ts`, load
@@ -37,11 +38,13 @@ mod clock;
 mod config;
 mod event;
 mod history;
+pub mod ipfail;
 pub mod membership;
 pub mod messages;
 mod node;
 mod ordering;
 mod outbox;
+pub mod ping;
 pub mod resources;
 mod rexmit;
 mod rscset;
@@ -50,11 +53,12 @@ mod status;
 mod time;
 
 pub use action::{Action, Level};
-pub use config::{Config, ConfigError, FailbackMode, Group};
+pub use config::{Config, ConfigError, FailbackMode, Group, PingNode};
 pub use event::Event;
 pub use membership::{MemberEvent, Membership};
 pub use node::Node;
 pub use outbox::complete_for_wire;
+pub use ping::PingStatus;
 pub use resources::{GroupState, Phase, Resources};
 pub use rscset::RscSet;
 pub use status::NodeStatus;

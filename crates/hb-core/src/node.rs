@@ -7,8 +7,10 @@ use crate::clock::Clock;
 use crate::config::{Config, ConfigError};
 use crate::event::Event;
 use crate::history::Answer;
+use crate::ipfail::{Ipfail, View};
 use crate::membership::{MemberEvent, Membership};
 use crate::outbox::Outbox;
+use crate::ping::{PingEvent, PingNodes, PingStatus};
 use crate::resources::{GroupState, Resources};
 use crate::rexmit;
 use crate::rscset::RscSet;
@@ -25,6 +27,8 @@ pub struct Node {
     membership: Membership,
     resources: Resources,
     outbox: Outbox,
+    ping: PingNodes,
+    ipfail: Ipfail,
     finished: bool,
 }
 
@@ -38,6 +42,8 @@ impl Node {
             membership: Membership::new(&cfg, now),
             resources: Resources::new(&cfg),
             outbox: Outbox::new(&cfg.node_name, cfg.uuid, cfg.generation),
+            ping: PingNodes::new(&cfg, now),
+            ipfail: Ipfail::new(&cfg),
             finished: false,
             cfg,
         })
@@ -59,8 +65,10 @@ impl Node {
             out.push(Action::Log(Level::Warning, j.describe()));
         }
         let mut ev = Vec::new();
+        let mut pings = Vec::new();
         match event {
             Event::Tick => {}
+            Event::PingReply(name) => self.ping.reply(now, &name, &mut out, &mut pings),
             Event::Received(msg) => self.membership.receive(now, msg, &mut out, &mut ev),
             Event::GroupAcquired(i) => self.resources.group_done(now, i, true, &mut out),
             Event::GroupReleased(i) => self.resources.group_done(now, i, false, &mut out),
@@ -68,11 +76,16 @@ impl Node {
             Event::Takeover(set) => self.resources.takeover(now, set, &mut out),
             Event::Shutdown => self.resources.shutdown(now, &mut out),
         }
+        self.ping
+            .tick(now, self.membership.is_comm_up(), &mut out, &mut pings);
+        // Comm-up waits for the ping nodes too, as in the legacy.
+        self.membership.set_others_settled(self.ping.settled());
         self.membership.tick(now, &mut out, &mut ev);
         let mut resends = Vec::new();
         for e in ev {
             self.route(now, e, &mut out, &mut resends);
         }
+        self.run_ipfail(now, pings, &mut out);
         self.sync_peer_view();
         self.resources.tick(now, &mut out);
         self.finish(out, resends)
@@ -100,7 +113,10 @@ impl Node {
     ) {
         self.sync_peer_view();
         match e {
-            MemberEvent::CommUp => self.resources.comm_up(now, out),
+            MemberEvent::CommUp => {
+                self.resources.comm_up(now, out);
+                self.ipfail.start(out);
+            }
             MemberEvent::PeerDead { .. } => self.resources.peer_dead(now, out),
             MemberEvent::PeerRestarted { was_dead, .. } => {
                 self.resources.peer_restarted(now, was_dead, out)
@@ -108,7 +124,11 @@ impl Node {
             MemberEvent::PeerReturned { partition, .. } => {
                 self.resources.peer_returned(now, partition, out)
             }
-            MemberEvent::Deliver { msg, .. } => self.resources.peer_message(now, &msg, out),
+            MemberEvent::Deliver { msg, .. } => {
+                self.resources.peer_message(now, &msg, out);
+                let view = self.ipfail_view();
+                self.ipfail.peer_message(now, &msg, view, out);
+            }
             MemberEvent::RexmitRequest { peer, first, last } => {
                 let min_interval = self.cfg.max_rexmit_delay_ms.saturating_sub(10);
                 for a in self.outbox.answer(first, last, now, min_interval) {
@@ -124,6 +144,32 @@ impl Node {
                     }
                 }
             }
+        }
+    }
+
+    fn ipfail_view(&self) -> View {
+        View {
+            count: self.ping.count_alive(),
+            stable: self.resources.rsc_state().is_some(),
+        }
+    }
+
+    /// Hands ping node changes to ipfail and carries out a due giveup
+    /// as `hb_standby` does.
+    fn run_ipfail(&mut self, now: Time, pings: Vec<PingEvent>, out: &mut Vec<Action>) {
+        for p in pings {
+            let view = self.ipfail_view();
+            match p {
+                PingEvent::Status(_, s) => {
+                    self.ipfail.node_status(s == PingStatus::Dead, view, out)
+                }
+                PingEvent::LinkDead(_) => self.ipfail.link_dead(view, out),
+            }
+        }
+        let view = self.ipfail_view();
+        if let Some(set) = self.ipfail.tick(now, view, out) {
+            self.sync_peer_view();
+            self.resources.standby(now, set, out);
         }
     }
 
@@ -152,12 +198,15 @@ impl Node {
         if self.finished {
             return None;
         }
-        let m = self.membership.next_deadline();
-        let r = self.resources.next_deadline();
-        let next = match (m, r) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let next = [
+            self.membership.next_deadline(),
+            self.resources.next_deadline(),
+            self.ping.next_deadline(self.membership.is_comm_up()),
+            self.ipfail.next_deadline(),
+        ]
+        .into_iter()
+        .flatten()
+        .min();
         next.map(|t| self.clock.to_raw(t))
     }
 
@@ -194,6 +243,11 @@ impl Node {
 
     pub fn membership(&self) -> &Membership {
         &self.membership
+    }
+
+    /// The ping nodes and their status.
+    pub fn ping_nodes(&self) -> &PingNodes {
+        &self.ping
     }
 
     /// `shutdone` was sent; the node does nothing more.

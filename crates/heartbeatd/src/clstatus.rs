@@ -198,10 +198,18 @@ pub fn run(args: &[String]) -> u8 {
             if human {
                 println!("The nodes are as follow:");
             }
-            // Every node of ours is a normal node: -p lists none.
-            let only_ping = a.flags.contains(&'p') && !a.flags.contains(&'n');
-            for n in answer.lines().filter(|_| !only_ping) {
-                println!("{n}");
+            // Each line is `NAME TYPE`; -p keeps ping nodes, -n normal
+            // ones, and both together list all, as the legacy does.
+            let want = match (a.flags.contains(&'p'), a.flags.contains(&'n')) {
+                (true, false) => Some("ping"),
+                (false, true) => Some("normal"),
+                _ => None,
+            };
+            for line in answer.lines() {
+                let (n, kind) = line.split_once(' ').unwrap_or((line, "normal"));
+                if want.is_none_or(|w| w == kind) {
+                    println!("{n}");
+                }
             }
             OK
         }

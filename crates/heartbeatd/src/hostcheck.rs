@@ -143,7 +143,7 @@ pub fn check(hacf: &HaCf, outline: &[DirectiveLine], me: &str, host: &dyn Host) 
             errors: vec![
                 "No heartbeat media this heartbeatd can run: it sends heartbeats on bcast, ucast and mcast only".into(),
             ],
-            infos: vec!["the media of ha.cf (serial, IPv6, ping) are accepted but not run by heartbeatd; add a bcast, ucast or mcast line".into()],
+            infos: vec!["serial and IPv6 media are accepted but not run by heartbeatd, and ping nodes carry no heartbeats; add a bcast, ucast or mcast line".into()],
         });
     }
     out.sort_by_key(|f| f.line);
@@ -192,6 +192,12 @@ fn medium(m: &Medium, host: &dyn Host) -> Option<Vec<String>> {
                 None
             }
         }
+        // The legacy resolves ping hosts when it reads ha.cf (members of
+        // a ping_group that do not resolve are skipped, facts §1.1).
+        Medium::Ping { host: h } if !host.resolves(h) => Some(vec![
+            format!("glib: unknown host: {h}: Resource temporarily unavailable"),
+            format!("Illegal ping [ping membership] in config file [{h}]"),
+        ]),
         Medium::Serial { device } if !host.path_exists(device) => Some(vec![
             format!("glib: Nonexistent serial port [{device}] in config file"),
             format!("Illegal serial [serial ring] in config file [{device}]"),
@@ -328,6 +334,20 @@ mod tests {
             [
                 (3, "glib: ucast: cannot resolve hostname".into()),
                 (3, "glib: ucast: interface [eth1] does not exist".into())
+            ]
+        );
+        let e = errors(&format!("{OK}ping 10.0.0.9 gw.invalid\n"));
+        assert_eq!(
+            e,
+            [
+                (
+                    3,
+                    "glib: unknown host: gw.invalid: Resource temporarily unavailable".into()
+                ),
+                (
+                    3,
+                    "Illegal ping [ping membership] in config file [gw.invalid]".into()
+                )
             ]
         );
     }

@@ -6,7 +6,7 @@
 //! medium into [`runnable_medium`]).
 
 use ha_config::hacf::outline::DirectiveLine;
-use ha_config::hacf::{is_builtin_ipfail, Medium};
+use ha_config::hacf::Medium;
 use ha_config::Diagnostic;
 
 /// Media the daemon opens and sends heartbeats on (daemon/media.rs).
@@ -24,9 +24,6 @@ const IGNORED: &[(&str, &str)] = &[
     ("ucast6", "IPv6 media are not supported"),
     ("mcast6", "IPv6 media are not supported"),
     ("ping6", "IPv6 ping nodes are not supported"),
-    ("ping", "ping nodes are not supported yet"),
-    ("ping_group", "ping nodes are not supported yet"),
-    ("deadping", "ping nodes are not supported yet"),
     ("watchdog", "no watchdog device is used"),
     ("stonith", "STONITH is not supported"),
     ("stonith_host", "STONITH is not supported"),
@@ -100,24 +97,11 @@ pub fn unacted(outline: &[DirectiveLine], file: &str) -> Vec<Diagnostic> {
             out.push(warn(d, why));
             continue;
         }
-        match d.name.as_str() {
-            // The ipfail hook: heartbeatd runs ipfail itself, never as
-            // the program on this line (see is_builtin_ipfail).
-            "respawn" | "failfast" => {
-                let path = d
-                    .values
-                    .first()
-                    .and_then(|v| v.split_whitespace().nth(1))
-                    .unwrap_or("");
-                if is_builtin_ipfail(path) {
-                    out.push(warn(d, "ipfail is not run as a program by heartbeatd"));
-                }
-            }
-            name => {
-                if let Some(why) = d.values.iter().find_map(|v| ignored_value(name, v)) {
-                    out.push(warn(d, why));
-                }
-            }
+        // (respawn/failfast lines run as clients, an ipfail one as the
+        // built-in ipfail: both acted on.)
+        let name = d.name.as_str();
+        if let Some(why) = d.values.iter().find_map(|v| ignored_value(name, v)) {
+            out.push(warn(d, why));
         }
     }
     out
@@ -135,14 +119,11 @@ mod tests {
     }
 
     #[test]
-    fn respawn_and_failfast_are_acted_on_ipfail_is_not() {
+    fn respawn_failfast_ipfail_and_ping_nodes_are_acted_on() {
         let w = warnings(
-            "respawn root /bin/true\nfailfast root /bin/true x\nrespawn hacluster /usr/libexec/heartbeat/ipfail\n",
+            "respawn root /bin/true\nfailfast root /bin/true x\nrespawn hacluster /usr/libexec/heartbeat/ipfail\nping 10.0.0.1\nping_group g 10.0.0.2 10.0.0.3\ndeadping 10\n",
         );
-        assert_eq!(
-            w,
-            ["ha.cf:3:1: warning: respawn: accepted but not acted on (ipfail is not run as a program by heartbeatd)"]
-        );
+        assert!(w.is_empty(), "{w:?}");
     }
 
     #[test]
@@ -155,9 +136,9 @@ mod tests {
 
     #[test]
     fn ignored_lines_and_values_are_named_with_their_line() {
-        let w = warnings("node a\nbcast eth1\n  ping 10.0.0.1\nserial /dev/ttyS0\ncrm on\nmsgfmt netstring\napiauth x uid=root\n");
+        let w = warnings("node a\nbcast eth1\n  ping6 fe80::1\nserial /dev/ttyS0\ncrm on\nmsgfmt netstring\napiauth x uid=root\n");
         assert_eq!(w.len(), 5, "{w:?}");
-        assert!(w[0].starts_with("ha.cf:3:3: warning: ping: accepted but not acted on"));
+        assert!(w[0].starts_with("ha.cf:3:3: warning: ping6: accepted but not acted on"));
         assert!(w[1].starts_with("ha.cf:4:1: warning: serial:"));
         assert!(
             w[2].contains("crm: accepted but not acted on (heartbeatd manages haresources only)")

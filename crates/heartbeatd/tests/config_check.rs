@@ -105,8 +105,8 @@ fn world_readable_authkeys_is_refused_with_the_fix() {
 }
 
 /// Lines heartbeatd accepts but does not act on are warned about, each at
-/// its line; respawn and failfast lines are acted on (ipfail is not run as
-/// a program, so its line is warned about).
+/// its line; respawn and failfast lines are acted on, and so are the seed's
+/// `ping` and ipfail `respawn` lines (the built-in ipfail).
 #[test]
 fn lines_not_acted_on_are_warned_about() {
     if !common::need_root() {
@@ -128,11 +128,18 @@ fn lines_not_acted_on_are_warned_about() {
     assert_eq!(
         warned,
         [
-            format!("{}ping: accepted but not acted on (ping nodes are not supported yet)", at(14)),
-            format!("{}respawn: accepted but not acted on (ipfail is not run as a program by heartbeatd)", at(15)),
-            format!("{}apiauth: accepted but not acted on (heartbeatd has no client API)", at(16)),
-            format!("{}serial: accepted but not acted on (serial media are not supported)", at(19)),
-            format!("{}msgfmt: accepted but not acted on (heartbeatd sends the classic format)", at(20)),
+            format!(
+                "{}apiauth: accepted but not acted on (heartbeatd has no client API)",
+                at(16)
+            ),
+            format!(
+                "{}serial: accepted but not acted on (serial media are not supported)",
+                at(19)
+            ),
+            format!(
+                "{}msgfmt: accepted but not acted on (heartbeatd sends the classic format)",
+                at(20)
+            ),
         ],
         "{stderr}"
     );

@@ -5,11 +5,13 @@
 //! me alpha
 //! node alpha active
 //! node beta dead
+//! ping 10.9.0.254 ping
 //! group 10.9.0.100 alpha running
 //! lastchange 1700000000
 //! ```
 //!
-//! `group KEY HOME STATE` is the group's state on the node we asked
+//! `ping NAME STATUS` is a ping node as the node we asked sees it
+//! (`init`, `ping` or `dead`). `group KEY HOME STATE` is the group's state on the node we asked
 //! (stopped, starting, running, stopping); `lastchange` is when a group
 //! last started or stopped there (`none` if never).
 
@@ -32,6 +34,8 @@ pub struct Group {
 pub struct Cluster {
     pub me: String,
     pub nodes: Vec<Node>,
+    /// Ping nodes (ha.cf `ping`, `ping_group`) as seen by `me`.
+    pub ping_nodes: Vec<Node>,
     pub groups: Vec<Group>,
     pub last_change: Option<u64>,
 }
@@ -43,6 +47,7 @@ fn alive(status: &str) -> bool {
 pub fn parse(reply: &str) -> Result<Cluster, String> {
     let mut me = None;
     let mut nodes = Vec::new();
+    let mut ping_nodes = Vec::new();
     let mut raw_groups = Vec::new();
     let mut last_change = None;
     for line in reply.lines() {
@@ -50,6 +55,10 @@ pub fn parse(reply: &str) -> Result<Cluster, String> {
         match w.as_slice() {
             ["me", name] => me = Some(name.to_string()),
             ["node", name, status] => nodes.push(Node {
+                name: name.to_string(),
+                status: status.to_string(),
+            }),
+            ["ping", name, status] => ping_nodes.push(Node {
                 name: name.to_string(),
                 status: status.to_string(),
             }),
@@ -85,6 +94,7 @@ pub fn parse(reply: &str) -> Result<Cluster, String> {
     Ok(Cluster {
         me,
         nodes,
+        ping_nodes,
         groups,
         last_change,
     })
@@ -93,6 +103,20 @@ pub fn parse(reply: &str) -> Result<Cluster, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ping_nodes_are_kept_apart_from_cluster_nodes() {
+        let c =
+            parse("me a\nnode a active\nnode b active\nping gw dead\nlastchange none\n").unwrap();
+        assert_eq!(c.nodes.len(), 2);
+        assert_eq!(
+            c.ping_nodes,
+            [Node {
+                name: "gw".into(),
+                status: "dead".into()
+            }]
+        );
+    }
 
     #[test]
     fn holders() {

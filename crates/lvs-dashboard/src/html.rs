@@ -133,6 +133,16 @@ fn cluster_tables(out: &mut String, c: &Cluster) {
             escape(&n.status)
         );
     }
+    for n in &c.ping_nodes {
+        let _ = write!(
+            out,
+            r#"<tr data-ping-node="{}" data-status="{}"><td class="name">{} (ping node)</td><td class="name">{}</td></tr>"#,
+            escape(&n.name),
+            escape(&n.status),
+            escape(&n.name),
+            escape(&n.status)
+        );
+    }
     out.push_str(r#"</table><table><tr><th class="name">resource group</th><th class="name">home</th><th class="name">held by</th></tr>"#);
     for g in &c.groups {
         let holder = g.holder.as_deref().unwrap_or("nobody");

@@ -68,6 +68,8 @@ pub struct Membership {
     peers: Vec<Peer>,
     flow_control: bool,
     stopped: bool,
+    /// Every ping node answered or is dead (comm-up waits for them).
+    others_settled: bool,
 }
 
 impl Membership {
@@ -93,6 +95,7 @@ impl Membership {
                 .collect(),
             flow_control: true,
             stopped: false,
+            others_settled: true,
         }
     }
 
@@ -114,6 +117,11 @@ impl Membership {
     /// Heard from and not dead.
     pub fn peer_alive(&self, name: &str) -> bool {
         self.peers.iter().any(|p| p.name == name && p.is_alive())
+    }
+
+    /// Whether the ping nodes have settled, for the comm-up check.
+    pub fn set_others_settled(&mut self, settled: bool) {
+        self.others_settled = settled;
     }
 
     /// Stops sending heartbeats and handling packets (after `shutdone`).
@@ -233,6 +241,7 @@ impl Membership {
 
     fn check_comm_up(&mut self, now: Time, out: &mut Vec<Action>, ev: &mut Vec<MemberEvent>) {
         if self.comm_up
+            || !self.others_settled
             || !self
                 .peers
                 .iter()

@@ -55,6 +55,11 @@ pub struct Op {
 }
 
 enum Pending {
+    /// An echo reply from a ping node to node `to`.
+    PingReply {
+        to: usize,
+        name: String,
+    },
     Packet {
         to: usize,
         bytes: Vec<u8>,
@@ -95,6 +100,8 @@ pub struct Sim {
     pub overlaps: Vec<(u64, usize)>,
     overlap_active: Vec<bool>,
     pub packets_sent: u64,
+    /// Nodes whose ping nodes do not answer (their uplink is cut).
+    pub ping_cut: HashSet<usize>,
 }
 
 /// Two nodes, `alpha` and `beta`, each the home of one group, with
@@ -161,6 +168,7 @@ impl Sim {
             overlaps: Vec::new(),
             overlap_active: Vec::new(),
             packets_sent: 0,
+            ping_cut: HashSet::new(),
         }
     }
 
@@ -249,6 +257,18 @@ impl Sim {
         for a in actions {
             match a {
                 Action::Send(mut m) => {
+                    // The driver pings with every status message.
+                    if m.get_str("t") == Some("status") && !self.ping_cut.contains(&i) {
+                        for p in self.nodes[i].cfg.ping_nodes.clone() {
+                            self.schedule(
+                                self.now + 1,
+                                Pending::PingReply {
+                                    to: i,
+                                    name: p.name,
+                                },
+                            );
+                        }
+                    }
                     complete_for_wire(
                         &mut m,
                         1_700_000_000 + self.now / 1000,
@@ -370,6 +390,11 @@ impl Sim {
 
     fn process(&mut self, p: Pending) {
         match p {
+            Pending::PingReply { to, name } => {
+                if !self.ping_cut.contains(&to) {
+                    self.deliver(to, Event::PingReply(name));
+                }
+            }
             Pending::Packet { to, bytes } => {
                 let decoded = decode(&bytes).expect("our own encoding decodes");
                 self.keys

@@ -312,6 +312,8 @@ pub fn open(
                 ttl: *ttl,
                 loopback: *loopback,
             },
+            // Ping nodes have their own socket (ping.rs).
+            Medium::Ping { .. } | Medium::PingGroup { .. } => continue,
             other => {
                 notes.push(format!(
                     "{other:?}: not supported by this heartbeatd yet; ignored"

@@ -10,9 +10,11 @@ mod clients;
 pub mod control;
 mod log;
 mod media;
+mod ping;
 mod reboot;
 mod runner;
 mod statefiles;
+mod table;
 mod wire;
 
 use hb_core::{Action, Config, Event, Level, Node, Time};
@@ -31,6 +33,8 @@ pub enum Input {
     Control(control::Request),
     /// A respawn/failfast client was reaped.
     Client(clients::Report),
+    /// An authenticated echo reply from this ping node.
+    PingReply(String),
 }
 
 fn pid_path() -> PathBuf {
@@ -252,6 +256,18 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
     for n in notes {
         log.log(Level::Warning, &n);
     }
+    let mut pinger = match ping::open(&loaded.hacf.media, &keys, &tx) {
+        Ok((p, notes)) => {
+            for (level, n) in notes {
+                log.log(level, &n);
+            }
+            p
+        }
+        Err(e) => {
+            log.error(&e);
+            return 1;
+        }
+    };
     if let Err(e) = std::fs::write(pid_path(), format!("{}\n", std::process::id())) {
         log.error(&format!(
             "heartbeat: could not create pidfile [{}]: {e}",
@@ -289,6 +305,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
         .map(|t| ha_config::hacf::outline::outline(&t))
         .unwrap_or_default();
     let env = client_env::client_env(&outline, &loaded.hacf, &name, dir, u32::from(debug));
+    let table = table::order(&outline);
     let mut clients = clients::Clients::new(&loaded.hacf, env, tx.clone(), &mut log);
     // Resources are released and shutdone sent: the clients are being
     // stopped, last first, before the daemon exits.
@@ -310,7 +327,10 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             return 6;
         }
     };
-    let ttl = loaded.hacf.hopfudge.max(0) as u32 + loaded.hacf.nodes.len() as u32;
+    // The legacy counts ping nodes as table nodes here too.
+    let ttl = loaded.hacf.hopfudge.max(0) as u32
+        + loaded.hacf.nodes.len() as u32
+        + node.config().ping_nodes.len() as u32;
     let mut stopping = false;
     let mut bad = wire::BadPackets::default();
     let mut write_errors: std::collections::HashMap<String, Option<Instant>> = Default::default();
@@ -323,6 +343,19 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
             match a {
                 Action::Send(mut msg) => match wire::encode(&mut msg, &keys, ttl) {
                     Ok(packet) => {
+                        // As the legacy's ping media: an echo per status.
+                        if let (Some(p), Some("status")) = (&mut pinger, msg.get_str("t")) {
+                            let ts = msg.get_str("ts").unwrap_or("0").to_string();
+                            for e in p.send(&ts, &keys) {
+                                let last = write_errors.entry("ping".into()).or_insert(None);
+                                if last
+                                    .is_none_or(|t: Instant| t.elapsed() >= Duration::from_secs(60))
+                                {
+                                    log.log(Level::Error, &e);
+                                    *last = Some(Instant::now());
+                                }
+                            }
+                        }
                         for m in &mut media {
                             if let Err(e) = m.send(&packet) {
                                 // A dead link fails every send: say so once
@@ -410,6 +443,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 );
                 Event::Shutdown
             }
+            Ok(Input::PingReply(name)) => Event::PingReply(name),
             Ok(Input::Client(report)) => {
                 clients.reaped(now(), report, &mut log);
                 continue;
@@ -421,7 +455,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                 control::reply(&req.reply_to, &dashboard_report(&node, &name, last_change));
                 continue;
             }
-            Ok(Input::Control(req)) => match answer(&node, &name, &req.words) {
+            Ok(Input::Control(req)) => match answer(&node, &name, &table, &req.words) {
                 Answer::Text(t) => {
                     control::reply(&req.reply_to, &t);
                     continue;
@@ -458,6 +492,9 @@ fn dashboard_report(node: &Node, me: &str, last_change: Option<std::time::System
             status.as_deref().unwrap_or("unknown")
         ));
     }
+    for (n, status) in node.ping_nodes().statuses() {
+        out.push_str(&format!("ping {n} {}\n", status.as_str()));
+    }
     for (g, state) in node.config().groups.iter().zip(node.group_states()) {
         let state = match state {
             hb_core::GroupState::Stopped => "stopped",
@@ -481,7 +518,7 @@ enum Answer {
 
 /// The legacy commands' meaning: `standby`/`takeover` with all, local,
 /// foreign (or failback = foreign for standby), and cl_status's queries.
-fn answer(node: &Node, me: &str, words: &[String]) -> Answer {
+fn answer(node: &Node, me: &str, table: &[String], words: &[String]) -> Answer {
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
     let set = |word: Option<&&str>| match word.copied().unwrap_or("all") {
         "all" => Some(hb_core::RscSet::ALL),
@@ -499,21 +536,16 @@ fn answer(node: &Node, me: &str, words: &[String]) -> Answer {
             None => Answer::Text("usage: takeover [all|local|foreign|failback]".into()),
         },
         Some("hbstatus") => Answer::Text(format!("Heartbeat on this node is running ({me}).")),
-        // The legacy's node walk lists the table last node first.
-        Some("listnodes") => Answer::Text(
-            node.config()
-                .nodes
-                .iter()
-                .rev()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("\n"),
-        ),
+        Some("listnodes") => Answer::Text(table::listnodes(node, table)),
         Some(q @ ("nodestatus" | "nodetype")) => {
             let n = w
                 .get(1)
                 .map(|s| s.to_lowercase())
                 .unwrap_or_else(|| me.to_string());
+            if let Some(p) = node.ping_nodes().status(&n) {
+                let kind = if q == "nodetype" { "ping" } else { p.as_str() };
+                return Answer::Text(kind.to_string());
+            }
             let status = if n == me {
                 Some(node.status())
             } else {
