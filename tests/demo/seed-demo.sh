@@ -148,6 +148,8 @@ reaches() { ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; } # ns
 since() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
 mac() { ip -n "$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
 # How often director $1's ha-log says node $2 is dead.
+# The connections director $1's IPVS has scheduled to the VIP's port 80.
+conns() { ip netns exec "$1" ipvsadm -Ln --stats 2>/dev/null | awk '$1 == "TCP" && $2 == "192.168.72.8:80" {print $3}'; }
 running() { grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; } # pid
 dead_lines() { grep -cF "node $2: is dead" "$W/$1/log/ha-log" 2>/dev/null; }
 get() { ip netns exec client curl -s -m 2 http://192.168.72.8/ 2>/dev/null || echo "(no answer)"; }
@@ -290,8 +292,10 @@ check "BACKUP's ldirectord-rs has both reals, MASTER's table is empty" \
     "waitfor 60 '[ \$(reals backup) = 2 ] && [ \$(reals master) = 0 ]'"
 check "no node was declared dead: both heartbeatd run, neither logged the other dead" \
     'running $HBPID_master && running $HBPID_backup && [ "$(dead_lines backup master) $(dead_lines master backup)" = "$dead_before" ]'
+n0=$(conns backup)
 requests 4
-check "requests keep working through BACKUP" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+check "requests keep working, through BACKUP (its IPVS scheduled all 4)" \
+    '[[ $LAST == *WEB1* && $LAST == *WEB2* ]] && [ "$(($(conns backup) - ${n0:-0}))" = 4 ]'
 
 say "MASTER's path to the gateway is back"
 gw_cut delete
@@ -303,8 +307,10 @@ check "auto_failback: MASTER holds the VIP again" "[ $gw_moved = 1 ] && waitfor 
 check "the client's ARP cache points the VIP at MASTER ($(mac master), gratuitous ARP)" \
     "waitfor 5 'ip -n client neigh show 192.168.72.8 | grep -qi $(mac master)'"
 check "MASTER's table rebuilt, BACKUP's released" "waitfor 60 '[ \$(reals master) = 2 ] && [ \$(reals backup) = 0 ]'"
+n0=$(conns master)
 requests 4
-check "requests served through MASTER" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
+check "requests served through MASTER (its IPVS scheduled all 4)" \
+    '[[ $LAST == *WEB1* && $LAST == *WEB2* ]] && [ "$(($(conns master) - ${n0:-0}))" = 4 ]'
 
 [ -n "${DEMO_SYNC:-}" ] && touch "$DEMO_SYNC/finished"
 echo
