@@ -260,8 +260,11 @@ ip -n master link set eth0 up; ip -n master link set eth1 up
 director master
 check "auto_failback: MASTER holds the VIP again" "waitfor $limit 'vip_on master && ! vip_on backup'"
 check "MASTER's table rebuilt, BACKUP's released" "waitfor 60 '[ \$(reals master) = 2 ] && [ \$(reals backup) = 0 ]'"
-check "MASTER's history store survived the restart, same files and sizes" \
-    '[ -n "$STORE_BEFORE" ] && [ "$(store)" = "$STORE_BEFORE" ]'
+# Every file there before is there with its size; the restart may add one
+# (the fallback's, if the new ldirectord-rs sampled its table while the
+# fallback 127.0.0.1 stood in for the reals and the first had not).
+check "MASTER's history store survived the restart, every file with its size" \
+    '[ -n "$STORE_BEFORE" ] && [ -z "$(comm -23 <(echo "$STORE_BEFORE") <(store))" ]'
 requests 4
 check "requests served through MASTER" '[[ $LAST == *WEB1* && $LAST == *WEB2* ]]'
 
