@@ -64,6 +64,7 @@ hb-test: build
 	tests/hb/robustness-test.sh 60
 	tests/hb/debian-initd-test.sh
 	tests/hb/media-reopen-test.sh
+	tests/hb/ipfail-test.sh
 
 # The host kernel has no IPVS: IPVS tests boot Debian's kernel in QEMU (TCG)
 # with the host root shared read-only; the initramfs is cached in target/vm/.

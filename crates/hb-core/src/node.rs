@@ -117,7 +117,13 @@ impl Node {
                 self.resources.comm_up(now, out);
                 self.ipfail.start(out);
             }
-            MemberEvent::PeerDead { .. } => self.resources.peer_dead(now, out),
+            MemberEvent::PeerDead { .. } => {
+                self.resources.peer_dead(now, out);
+                // ipfail hears of the death and of the peer's links dying.
+                let view = self.ipfail_view();
+                self.ipfail.node_status(true, view, out);
+                self.ipfail.link_dead(view, out);
+            }
             MemberEvent::PeerRestarted { was_dead, .. } => {
                 self.resources.peer_restarted(now, was_dead, out)
             }

@@ -152,8 +152,16 @@ fn flapping_longer_than_deadping_ends_home_without_overlap() {
 fn with_the_peer_dead_a_node_without_ping_keeps_everything() {
     let mut sim = cluster(FailbackMode::On);
     sim.kill(B);
+    let killed = sim.now;
     sim.run_for(15_000);
     assert_eq!(sim.ownership(), [["alpha"], ["alpha"]]);
+    // As the legacy's ipfail, alpha's hears of the death and the dead link.
+    assert_eq!(sim.logs(A, "NS: We are still alive!", killed).len(), 1);
+    assert_eq!(
+        sim.logs(A, "Checking remote count of ping nodes.", killed)
+            .len(),
+        1
+    );
     sim.ping_cut.insert(A);
     sim.run_for(30_000);
     assert_eq!(sim.ownership(), [["alpha"], ["alpha"]], "nobody to give to");

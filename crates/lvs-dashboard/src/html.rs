@@ -226,3 +226,23 @@ pub fn page(snap: &Snapshot) -> String {
     out.push_str("</body></html>\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ping_nodes_are_rows_of_their_own() {
+        let c = crate::cluster::parse(
+            "me a\nnode a active\nnode b active\nping gw dead\nlastchange none\n",
+        )
+        .unwrap();
+        let mut out = String::new();
+        cluster_tables(&mut out, &c);
+        assert!(
+            out.contains(r#"<tr data-ping-node="gw" data-status="dead"><td class="name">gw (ping node)</td><td class="name">dead</td></tr>"#),
+            "{out}"
+        );
+        assert!(!out.contains(r#"data-node="gw""#));
+    }
+}

@@ -219,6 +219,21 @@ fn heartbeat(out: &mut String, snap: &Snapshot) {
             labels(&[("node", &n.name), ("status", &n.status)])
         );
     }
+    if !c.ping_nodes.is_empty() {
+        family(
+            out,
+            "heartbeat_ping_node_status",
+            "gauge",
+            "1 for each ping node with its status (init, ping, dead) as this node sees it.",
+        );
+        for n in &c.ping_nodes {
+            let _ = writeln!(
+                out,
+                "heartbeat_ping_node_status{} 1",
+                labels(&[("node", &n.name), ("status", &n.status)])
+            );
+        }
+    }
     family(
         out,
         "heartbeat_resource_group_held",

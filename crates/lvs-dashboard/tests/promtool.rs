@@ -93,7 +93,7 @@ fn snapshot() -> Snapshot {
         }),
         ipvs_error: None,
         cluster: Some(cluster::parse(
-            "me alpha\nnode alpha active\nnode beta dead\ngroup 10.9.0.100 alpha running\nlastchange 1699999000\n",
+            "me alpha\nnode alpha active\nnode beta dead\nping 10.9.0.254 ping\ngroup 10.9.0.100 alpha running\nlastchange 1699999000\n",
         )),
         events: timeline.newest_first(),
     }
@@ -112,6 +112,7 @@ fn metrics_have_node_exporter_series() {
         "ldirectord_checks_total{real=\"10.9.0.3:80\",result=\"failure\"} 5",
         "heartbeat_resource_group_held{group=\"10.9.0.100\",node=\"alpha\"} 1",
         "heartbeat_last_failover_timestamp_seconds 1699999000",
+        "heartbeat_ping_node_status{node=\"10.9.0.254\",status=\"ping\"} 1",
     ] {
         assert!(text.lines().any(|l| l == line), "missing {line}\n{text}");
     }

@@ -39,6 +39,10 @@ pub mod wire {
     pub const FROM_ID: &str = "from_id";
     pub const TO_ID: &str = "to_id";
     pub const CLIENT_GEN: &str = "client_gen";
+    pub const QUERY_CLIENT_STATUS: &str = "query-cstatus";
+    pub const RESPOND_CLIENT_STATUS: &str = "respond-cstatus";
+    pub const CLIENT_NAME: &str = "cn";
+    pub const CLIENT_STATE: &str = "cs";
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,8 +84,9 @@ pub struct Ipfail {
     pending: Option<Giveup>,
     timers: u32,
     need_standby: bool,
-    /// The partner's last `isstable` (logged, not decided on, as in the
-    /// legacy).
+    /// The partner's last `isstable`: the legacy keeps it but decides
+    /// nothing on it (its debug output only, which heartbeatd leaves out
+    /// so that ha-log reads as the legacy's).
     partner_stable: bool,
     recount_at: Option<Time>,
 }
@@ -177,17 +182,22 @@ impl Ipfail {
 
     /// A message from the peer, in sequence order.
     pub fn peer_message(&mut self, now: Time, msg: &Message, view: View, out: &mut Vec<Action>) {
+        let t = msg.get_str(names::TYPE).unwrap_or("");
+        if t == wire::QUERY_CLIENT_STATUS {
+            self.answer_client_query(msg, out);
+            return;
+        }
         if !self.is_running() {
             return;
         }
-        let t = msg.get_str(names::TYPE).unwrap_or("");
         if t == types::RESOURCES {
             self.on_resource(now, msg);
             return;
         }
         // The legacy's API hands a message with `to_id` only to that
-        // client: these are for ipfail only when addressed to it.
-        if msg.get_str(wire::TO_ID) != Some(CLIENT) {
+        // client, and one without to every client (seen live: a legacy
+        // ipfail acts on a `you_are_dead` that has no `to_id`).
+        if msg.get(wire::TO_ID).is_some() && msg.get_str(wire::TO_ID) != Some(CLIENT) {
             return;
         }
         match t {
@@ -196,13 +206,6 @@ impl Ipfail {
                     && msg.get_str(wire::FROM_ID) == Some(CLIENT)
                     && msg.get_str(names::SRC).is_some_and(|s| s != self.me);
                 if joined {
-                    out.push(Action::Log(
-                        Level::Debug,
-                        format!(
-                            "Got join message from another ipfail client. ({})",
-                            msg.get_str(names::SRC).unwrap_or("")
-                        ),
-                    ));
                     self.send_count(view.count, out);
                 }
             }
@@ -235,6 +238,32 @@ impl Ipfail {
             },
             _ => {}
         }
+    }
+
+    /// The peer's `cl_status clientstatus <us> <client>`: ipfail is the
+    /// only client here, online while it runs (`api_clientstatus`).
+    fn answer_client_query(&self, msg: &Message, out: &mut Vec<Action>) {
+        let (Some(src), Some(cn), Some(from)) = (
+            msg.get_str(names::SRC),
+            msg.get_str(wire::CLIENT_NAME),
+            msg.get_str(wire::FROM_ID),
+        ) else {
+            return;
+        };
+        let online = cn == CLIENT && self.is_running();
+        out.push(Action::Send(build(
+            wire::RESPOND_CLIENT_STATUS,
+            &[
+                (names::DEST, src),
+                (fields::RESULT, "OK"),
+                (wire::CLIENT_NAME, cn),
+                (wire::TO_ID, from),
+                (
+                    wire::CLIENT_STATE,
+                    if online { "online" } else { "offline" },
+                ),
+            ],
+        )));
     }
 
     fn on_count(&mut self, now: Time, theirs: usize, view: View, out: &mut Vec<Action>) {

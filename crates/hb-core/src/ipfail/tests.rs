@@ -309,3 +309,43 @@ fn messages_not_for_ipfail_or_malformed_are_ignored() {
     assert!(sent(&out).is_empty());
     assert_eq!(i.next_deadline(), None);
 }
+
+#[test]
+fn client_status_queries_are_answered() {
+    let q = |cn: &str| {
+        build(
+            "query-cstatus",
+            &[
+                ("dest", "nodea"),
+                ("cn", cn),
+                ("from_id", "362"),
+                ("src", "nodeb"),
+            ],
+        )
+    };
+    let mut i = running();
+    let mut out = Vec::new();
+    i.peer_message(Time::ZERO, &q("ipfail"), view(1), &mut out);
+    i.peer_message(Time::ZERO, &q("ccm"), view(1), &mut out);
+    assert_eq!(
+        sent(&out),
+        [
+            "t=respond-cstatus dest=nodeb result=OK cn=ipfail to_id=362 cs=online",
+            "t=respond-cstatus dest=nodeb result=OK cn=ccm to_id=362 cs=offline"
+        ]
+    );
+    let mut off = Ipfail::new(&cfg(FailbackMode::Legacy));
+    off.start(&mut Vec::new());
+    let mut out = Vec::new();
+    off.peer_message(Time::ZERO, &q("ipfail"), view(1), &mut out);
+    assert!(sent(&out)[0].ends_with("cs=offline"));
+}
+
+#[test]
+fn a_message_without_to_id_reaches_ipfail_as_every_client() {
+    let mut i = running();
+    let mut out = Vec::new();
+    let m = build("you_are_dead", &[("dest", "nodea"), ("src", "nodeb")]);
+    i.peer_message(Time::ZERO, &m, view(0), &mut out);
+    assert_eq!(i.next_deadline(), Some(Time::from_ms(2000)));
+}

@@ -347,13 +347,7 @@ fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: boo
                         if let (Some(p), Some("status")) = (&mut pinger, msg.get_str("t")) {
                             let ts = msg.get_str("ts").unwrap_or("0").to_string();
                             for e in p.send(&ts, &keys) {
-                                let last = write_errors.entry("ping".into()).or_insert(None);
-                                if last
-                                    .is_none_or(|t: Instant| t.elapsed() >= Duration::from_secs(60))
-                                {
-                                    log.log(Level::Error, &e);
-                                    *last = Some(Instant::now());
-                                }
+                                log.log(Level::Error, &e);
                             }
                         }
                         for m in &mut media {

@@ -13,6 +13,7 @@ use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::io::Read;
 use std::net::{Ipv4Addr, SocketAddrV4, ToSocketAddrs};
 use std::sync::mpsc::Sender;
+use std::time::{Duration, Instant};
 
 const ECHO_REQUEST: u8 = 8;
 const ECHO_REPLY: u8 = 0;
@@ -26,11 +27,19 @@ struct Target {
     seq: u16,
 }
 
+/// A line for the daemon's log, from before the log is ours to write.
+pub type Note = (Level, String);
+
 pub struct Pinger {
     sock: Socket,
     id: [u8; 2],
     targets: Vec<Target>,
+    /// When a send error was last reported: an unreachable ping node
+    /// fails every keepalive, so it is said once a minute.
+    last_error: Option<Instant>,
 }
+
+const ERROR_EVERY: Duration = Duration::from_secs(60);
 
 fn resolve(host: &str) -> Option<Ipv4Addr> {
     (host, 0).to_socket_addrs().ok()?.find_map(|a| match a {
@@ -120,7 +129,7 @@ pub fn open(
     media: &[Medium],
     keys: &AuthKeys,
     tx: &Sender<Input>,
-) -> Result<(Option<Pinger>, Vec<(Level, String)>), String> {
+) -> Result<(Option<Pinger>, Vec<Note>), String> {
     let mut notes = Vec::new();
     let mut targets = Vec::new();
     for m in media {
@@ -167,7 +176,15 @@ pub fn open(
         let kind = if t.group { "ping group" } else { "ping" };
         notes.push((Level::Info, format!("glib: {kind} heartbeat started.")));
     }
-    Ok((Some(Pinger { sock, id, targets }), notes))
+    Ok((
+        Some(Pinger {
+            sock,
+            id,
+            targets,
+            last_error: None,
+        }),
+        notes,
+    ))
 }
 
 fn receive(
@@ -198,7 +215,8 @@ fn receive(
 
 impl Pinger {
     /// One echo request to every ping node (every member of a group) for
-    /// the status message stamped `ts`. Errors are returned as log lines.
+    /// the status message stamped `ts`. Errors are returned as log lines,
+    /// at most once a minute.
     pub fn send(&mut self, ts: &str, keys: &AuthKeys) -> Vec<String> {
         let mut errors = Vec::new();
         for t in &mut self.targets {
@@ -221,6 +239,10 @@ impl Pinger {
                 }
             }
         }
+        if errors.is_empty() || self.last_error.is_some_and(|t| t.elapsed() < ERROR_EVERY) {
+            return Vec::new();
+        }
+        self.last_error = Some(Instant::now());
         errors
     }
 }

@@ -74,4 +74,16 @@ mod tests {
         );
         assert_eq!(order(&o), ["10.0.0.1", "gw", "a", "b", "grp"]);
     }
+
+    #[test]
+    fn listnodes_walks_last_first_with_each_nodes_type() {
+        let mut c = hb_core::Config::new("a", &["a", "b"]);
+        c.ping_nodes = vec![hb_core::PingNode::new("GW")];
+        let node = Node::new(c, hb_core::Time::ZERO).unwrap();
+        let table = order(&ha_config::hacf::outline::outline("node a b\nping GW\n"));
+        assert_eq!(listnodes(&node, &table), "gw ping\nb normal\na normal");
+        // A node the outline missed still comes out, last.
+        assert_eq!(listnodes(&node, &table[1..]), "gw ping\nb normal\na normal");
+        assert_eq!(listnodes(&node, &[]), "a normal\nb normal\ngw ping");
+    }
 }
