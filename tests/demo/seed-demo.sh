@@ -150,7 +150,6 @@ reals() { table "$1" | grep -c '^  -> 192.168.72.\(9\|10\):80'; }
 reaches() { ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; } # ns addr
 since() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
 mac() { ip -n "$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
-# How often director $1's ha-log says node $2 is dead.
 # The connections director $1's IPVS has scheduled to the VIP's port 80.
 # (The kernel folds its per-CPU counters into what it shows every 2 s.)
 conns() { ip netns exec "$1" ipvsadm -Ln --stats 2>/dev/null | awk '$1 == "TCP" && $2 == "192.168.72.8:80" {print $3}'; }
@@ -158,6 +157,7 @@ conns() { ip netns exec "$1" ipvsadm -Ln --stats 2>/dev/null | awk '$1 == "TCP" 
 # BEFORE (waits for the kernel's 2 s fold).
 served_by() { waitfor 10 "[ \"\$((\$(conns $1) - $2))\" = $3 ]"; }
 running() { grep -q '^State:[[:space:]]*[^Z]' "/proc/$1/status" 2>/dev/null; } # pid
+# How often director $1's ha-log says node $2 is dead.
 dead_lines() { grep -cF "node $2: is dead" "$W/$1/log/ha-log" 2>/dev/null; }
 get() { ip netns exec client curl -s -m 2 http://192.168.72.8/ 2>/dev/null || echo "(no answer)"; }
 requests() { # n
