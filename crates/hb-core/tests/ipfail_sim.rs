@@ -181,3 +181,26 @@ fn legacy_auto_failback_refuses_ipfail() {
     assert_eq!(sim.ownership(), [["alpha"], ["beta"]]);
     let _ = GB;
 }
+
+#[test]
+fn comm_up_waits_for_the_ping_node_until_initdead() {
+    let mut c = two_node_config(FailbackMode::On);
+    c.ping_nodes = vec![PingNode::new("gw")];
+    c.deadping_ms = 5000;
+    let mut sim = Sim::new(&c, Net::perfect(), 4);
+    sim.ping_cut.insert(A);
+    sim.boot(A);
+    sim.boot(B);
+    sim.run_until(30_000);
+    let up = |i: usize| {
+        sim.logs(i, "Comm_now_up(): updating status to active", 0)
+            .first()
+            .map(|l| l.at)
+    };
+    // beta hears both at once; alpha waits out initdead (12 s) for gw.
+    assert!(up(B).expect("beta comm-up") < 2000);
+    let a = up(A).expect("alpha comm-up");
+    assert!((12_000..13_000).contains(&a), "alpha comm-up at {a} ms");
+    assert_eq!(sim.logs(A, "node gw: is dead", 0).len(), 1);
+    assert_eq!(ping_status(&sim, A), Some(PingStatus::Dead));
+}
