@@ -21,9 +21,10 @@ build:
 	$(CARGO) build --workspace --bins
 
 # The seed deployment end to end (tests/demo/seed-demo.sh): client, MASTER,
-# BACKUP, WEB1, WEB2 in network namespaces inside the IPVS VM, heartbeatd and
+# BACKUP, WEB1, WEB2 and the gateway (ipfail's ping node) in network
+# namespaces inside the IPVS VM, heartbeatd and
 # ldirectord-rs on the directors with the seed's own files and timings
-# (about 90 s: the seed's deadtime is 30 s).
+# (about 3 min: the seed's deadtime, and so deadping, is 30 s).
 demo: build vm-initramfs
 	@tests/demo/seed-config.sh | head -n 3
 	@tests/demo/seed-demo.sh
