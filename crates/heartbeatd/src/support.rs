@@ -93,6 +93,14 @@ pub fn unacted(outline: &[DirectiveLine], file: &str) -> Vec<Diagnostic> {
     };
     for d in outline {
         if let Some((_, why)) = IGNORED.iter().find(|(n, _)| *n == d.name) {
+            // The seed's `apiauth ipfail` line: ipfail runs inside
+            // heartbeatd, so the line is not needed rather than missing.
+            let why = match d.values.first() {
+                Some(c) if d.name == "apiauth" && c.split_whitespace().next() == Some("ipfail") => {
+                    "heartbeatd has no client API; its built-in ipfail needs none"
+                }
+                _ => why,
+            };
             out.push(warn(d, why));
             continue;
         }
@@ -123,6 +131,18 @@ mod tests {
             "respawn root /bin/true\nfailfast root /bin/true x\nrespawn hacluster /usr/libexec/heartbeat/ipfail\nping 10.0.0.1\nping_group g 10.0.0.2 10.0.0.3\ndeadping 10\n",
         );
         assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn apiauth_for_ipfail_says_the_built_in_one_needs_none() {
+        let w = warnings("apiauth ipfail gid=haclient uid=hacluster\napiauth cl_status uid=root\n");
+        assert_eq!(
+            w,
+            [
+                "ha.cf:1:1: warning: apiauth: accepted but not acted on (heartbeatd has no client API; its built-in ipfail needs none)",
+                "ha.cf:2:1: warning: apiauth: accepted but not acted on (heartbeatd has no client API)",
+            ]
+        );
     }
 
     #[test]
