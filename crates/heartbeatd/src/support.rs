@@ -165,4 +165,20 @@ mod tests {
         assert!(w[3].starts_with("ha.cf:6:1: warning: msgfmt:"));
         assert!(w[4].contains("apiauth"));
     }
+
+    /// ha.cf(5) lists every directive that is accepted and not acted on.
+    #[test]
+    fn the_man_page_names_every_ignored_directive() {
+        let man = include_str!("../../../man/ha.cf.5");
+        let section = &man[man.find(".SH NOT ACTED ON").expect("section")..];
+        let section = &section[..section[4..].find(".SH ").map_or(section.len(), |i| i + 4)];
+        for (name, _) in IGNORED {
+            assert!(
+                section
+                    .split(|c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '6')
+                    .any(|w| w == *name),
+                "{name} missing from ha.cf(5) NOT ACTED ON"
+            );
+        }
+    }
 }
