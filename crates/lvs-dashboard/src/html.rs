@@ -75,7 +75,7 @@ fn services(out: &mut String, snap: &Snapshot) {
     if let Some(e) = &snap.ipvs_error {
         let _ = write!(out, r#"<p class="error">IPVS: {}</p>"#, escape(e));
     }
-    out.push_str(r#"<table id="services"><tr><th class="name">virtual / real</th><th>state</th><th>weight</th><th>active</th><th>inactive</th><th>conns/s</th><th>pkts/s in / out</th><th>bytes/s in / out</th><th class="name">reason</th></tr>"#);
+    out.push_str(r#"<table id="services"><tr><th class="name">virtual / real</th><th>state</th><th>weight / scheduler</th><th>active</th><th>inactive</th><th>conns/s</th><th>pkts/s in / out</th><th>bytes/s in / out</th><th class="name">reason</th></tr>"#);
     for v in &snap.virtuals {
         let up = v
             .reals

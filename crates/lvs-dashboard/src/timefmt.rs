@@ -28,11 +28,15 @@ pub fn utc(secs: u64) -> String {
     )
 }
 
-/// `HH:MM` or `MM-DD` for graph axes, depending on the span.
+/// `HH:MM`, `MM-DD HH:MM` or `MM-DD` for graph axes, depending on the
+/// span: a day graph's two ends share their clock time, so they need the
+/// date to differ.
 pub fn axis(secs: u64, span: u64) -> String {
     let full = utc(secs);
-    if span <= 2 * 86_400 {
+    if span < 86_400 {
         full[11..16].to_string()
+    } else if span <= 2 * 86_400 {
+        full[5..16].to_string()
     } else {
         full[5..10].to_string()
     }
@@ -54,5 +58,10 @@ mod tests {
         assert_eq!(super::utc(1_700_000_000), "2023-11-14 22:13:20 UTC");
         assert_eq!(super::axis(1_700_000_000, 3600), "22:13");
         assert_eq!(super::axis(1_700_000_000, 7 * 86_400), "11-14");
+        assert_eq!(super::axis(1_700_000_000, 86_400), "11-14 22:13");
+        assert_ne!(
+            super::axis(1_700_000_000 - 86_400, 86_400),
+            super::axis(1_700_000_000, 86_400)
+        );
     }
 }
