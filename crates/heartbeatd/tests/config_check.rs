@@ -129,7 +129,7 @@ fn lines_not_acted_on_are_warned_about() {
         warned,
         [
             format!(
-                "{}apiauth: accepted but not acted on (heartbeatd has no client API)",
+                "{}apiauth: accepted but not acted on (heartbeatd has no client API; its built-in ipfail needs none)",
                 at(16)
             ),
             format!(
