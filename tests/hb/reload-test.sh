@@ -113,6 +113,12 @@ if [ $KM = ours ]; then
   [ $n = 0 ] && pass "unchanged group not touched (no release logged)" || bad "unchanged group released $n times by the reload"
   grep -q "Heartbeat restart on node master" $W/backup/ha-log && bad "backup saw a restart" || pass "backup saw no restart (same generation)"
 
+  # Lines whose change needs a restart here (sockets and pingers are set
+  # up once) are named in the log, not silently left as they were.
+  echo "deadping 20" >> $W/master/etc/ha.cf
+  reload_cmd master ours >/dev/null 2>&1
+  if waitfor 10 'grep -q "deadping: changed lines take effect at the next start of heartbeat" $W/master/ha-log'; then pass "deadping change logged as taking effect at the next start"
+  else bad "no 'deadping: changed lines take effect at the next start' line after -r"; fi
   # A broken edit: refused by -r with its line, the daemon untouched.
   echo "deadtme 9" >> $W/master/etc/ha.cf
   line=$(grep -n '^deadtme' $W/master/etc/ha.cf | cut -d: -f1)

@@ -78,7 +78,17 @@ fn load_checked(dir: &Path) -> Result<HeartbeatConfig, Vec<String>> {
 /// Directives whose change needs a restart here: sockets and clients are
 /// set up once.
 const AT_NEXT_START: &[&str] = &[
-    "bcast", "ucast", "mcast", "udpport", "respawn", "failfast", "apiauth", "env",
+    "bcast",
+    "ucast",
+    "mcast",
+    "udpport",
+    "ping",
+    "ping_group",
+    "deadping",
+    "respawn",
+    "failfast",
+    "apiauth",
+    "env",
 ];
 
 /// SIGHUP: reads `dir` again. Everything is logged; `None` when there is
