@@ -9,8 +9,9 @@ use ha_config::hacf::outline::DirectiveLine;
 use ha_config::hacf::HaCf;
 
 /// The directives 3.0.6 records as parameters (`config.c`), plus
-/// `hbversion`; `crm` is another name for `pacemaker`.
-const RECORDED: &[&str] = &[
+/// `hbversion`; `crm` is another name for `pacemaker`. Also the `HA_*`
+/// variables the clients get (daemon/client_env.rs).
+pub const RECORDED: &[&str] = &[
     "cluster",
     "hopfudge",
     "keepalive",

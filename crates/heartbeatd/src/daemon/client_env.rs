@@ -4,54 +4,11 @@
 //! the fixed `HA_DIR`, `HA_FUNCS`, `HA_DATEFMT`, `HA_LOGFILE`, … on top of
 //! the daemon's own environment.
 
+use crate::defaults::default_of;
+use crate::params::RECORDED;
 use ha_config::hacf::outline::DirectiveLine;
 use ha_config::hacf::HaCf;
 use std::path::Path;
-
-/// Directives whose value the legacy records (`Directives[]` entries with
-/// the record flag), with their fixed defaults. `crm` is recorded under
-/// `pacemaker`.
-const RECORDED: &[(&str, Option<&str>)] = &[
-    ("cluster", Some("linux-ha")),
-    ("hopfudge", Some("1")),
-    ("keepalive", Some("1000ms")),
-    ("deadtime", Some("30000ms")),
-    ("deadping", None),
-    ("initdead", None),
-    ("warntime", None),
-    ("watchdog", None),
-    ("baud", Some("19200")),
-    ("udpport", None),
-    ("logfacility", None),
-    ("logfile", None),
-    ("debugfile", None),
-    ("auto_failback", Some("legacy")),
-    ("rtprio", None),
-    ("hbgenmethod", Some("file")),
-    ("realtime", Some("true")),
-    ("debug", None),
-    ("msgfmt", Some("classic")),
-    ("use_logd", None),
-    ("conn_logd_time", Some("60")),
-    ("log_badpack", Some("true")),
-    ("syslogmsgfmt", Some("true")),
-    ("coredumps", Some("true")),
-    ("coreroot", None),
-    ("crm_daemon_dir", None),
-    ("crmd_spawns_pengine", None),
-    ("pacemaker", Some("false")),
-    ("autojoin", Some("none")),
-    ("uuidfrom", Some("file")),
-    ("compression", Some("zlib")),
-    ("compression_threshold", Some("2")),
-    ("traditional_compression", Some("no")),
-    ("max_rexmit_delay", Some("250")),
-    ("record_config_changes", Some("on")),
-    ("record_pengine_inputs", Some("on")),
-    ("enable_config_writes", Some("on")),
-    ("memreserve", Some("6500")),
-    ("quorum_server", None),
-];
 
 /// What the clients get in addition to the daemon's environment.
 pub fn client_env(
@@ -71,9 +28,9 @@ pub fn client_env(
             .cloned()
     };
     let mut env = Vec::new();
-    for (name, default) in RECORDED {
+    for name in RECORDED {
         let value = written(name)
-            .or_else(|| default.map(String::from))
+            .or_else(|| default_of(name).map(String::from))
             .or_else(|| computed(name, hacf, debug_level));
         if let Some(v) = value {
             env.push((format!("HA_{name}"), v));
