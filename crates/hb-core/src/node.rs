@@ -99,6 +99,12 @@ impl Node {
     fn reload(&mut self, now: Time, mut cfg: Config, changed: Vec<String>, out: &mut Vec<Action>) {
         cfg.generation = self.cfg.generation;
         cfg.uuid = self.cfg.uuid;
+        // Ping nodes and ipfail are set up once (the driver's pingers
+        // too): a change waits for the next start, and the running
+        // config keeps saying what runs.
+        cfg.ping_nodes = self.cfg.ping_nodes.clone();
+        cfg.deadping_ms = self.cfg.deadping_ms;
+        cfg.ipfail = self.cfg.ipfail;
         if let Some(why) = crate::reload::refusal(&self.cfg, &cfg) {
             out.push(Action::Log(Level::Error, why));
             return;

@@ -130,3 +130,37 @@ fn node_list_or_protocol_change_is_refused_and_the_old_config_kept() {
     assert_eq!(sim.node(A).map(|n| n.config().deadtime_ms), Some(5000));
     assert_eq!(sim.node(A).map(|n| n.config().groups.len()), Some(2));
 }
+
+/// Ping nodes, deadping and ipfail take effect at the next start: after a
+/// reload that changes them, the node's config still says what runs.
+#[test]
+fn ping_nodes_and_ipfail_stay_as_started() {
+    let mut old = two_node_config(FailbackMode::On);
+    old.ping_nodes = vec![hb_core::PingNode::new("10.0.0.254")];
+    old.deadping_ms = 5000;
+    old.ipfail = true;
+    let mut new = old.clone();
+    new.ping_nodes = vec![hb_core::PingNode::new("10.0.0.253")];
+    new.deadping_ms = 9000;
+    new.ipfail = false;
+    new.deadtime_ms = 9000;
+    let t = hb_core::Time::from_ms(1000);
+    let mut node = hb_core::Node::new(old.clone(), t).unwrap();
+    let out = node.handle(
+        t,
+        hb_core::Event::Reload {
+            cfg: Box::new(new),
+            changed: Vec::new(),
+        },
+    );
+    assert!(
+        !out.iter()
+            .any(|a| matches!(a, hb_core::Action::Log(Level::Error, _))),
+        "{out:?}"
+    );
+    let c = node.config();
+    assert_eq!(c.deadtime_ms, 9000, "the reload itself took effect");
+    assert_eq!(c.ping_nodes, old.ping_nodes);
+    assert_eq!(c.deadping_ms, 5000);
+    assert!(c.ipfail);
+}
