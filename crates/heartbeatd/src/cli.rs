@@ -14,7 +14,7 @@ pub const USAGE: &str =
   -s               report whether the daemon is running
   -R               accepted for the legacy's restart exec; an ordinary start
                    here (heartbeatd reloads in place, never re-executes)
-  -d               more debug output (SIGUSR1/SIGUSR2 raise/lower it later)
+  -d               debug on, level 1 (SIGUSR1/SIGUSR2 raise/lower it later)
   -D               print the ha.cf defaults table (-DW: wiki format)
   -l               do not raise the daemon to real-time priority
   -M               no memory locking
