@@ -46,6 +46,9 @@ fn main() -> ExitCode {
         }
     }
     let config = config_path(opts.config.as_deref());
+    if opts.config.is_none() {
+        daemon::config_omitted();
+    }
     if opts.check_only {
         return check_config(&config, opts.print_config);
     }

@@ -13,6 +13,8 @@ mod monitorfile;
 mod pidfile;
 mod run;
 
+pub use pidfile::config_omitted;
+
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
