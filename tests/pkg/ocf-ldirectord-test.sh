@@ -131,15 +131,23 @@ gone_within() { # PID SECONDS
 	for _ in $(seq $(( $2 * 10 ))); do alive $1 || return 0; sleep 0.1; done
 	! alive $1
 }
-# Evidence the daemon the agent started is really directing: the check
-# of the real succeeded and the real went in (the log's words, ours and
-# the legacy's alike).
-real_added() { # LOG
+# Evidence the daemon the agent started is really directing: two of its
+# checks reached the real's server since the start (the first one's
+# verdict was acted on before the second began), and the log's last word
+# on the real (ours and the legacy's alike) is that it went in. The legacy
+# adds every real at start and deletes it when a check fails, so a real
+# that is merely listed as added proves nothing.
+gets() { grep -ac '"GET /index.html ' "$W/http.log"; }
+real_in() { # LOG GETS_BEFORE_START
 	for _ in $(seq 150); do
-		grep -qF 'Added real server: 10.77.0.2:8080 (10.77.0.10:80)' "$1" 2>/dev/null && return 0
+		[ "$(gets)" -ge $(( $2 + 2 )) ] && break
 		sleep 0.1
 	done
-	return 1
+	[ "$(gets)" -ge $(( $2 + 2 )) ] || { echo "    (no two checks reached the server)"; return 1; }
+	case $(grep -aF ' real server: 10.77.0.2:8080 ' "$1" | tail -n 1) in
+	*'] Added real server: 10.77.0.2:8080 (10.77.0.10:80)'*) return 0 ;;
+	*) return 1 ;;
+	esac
 }
 
 run_ocf_tester() { # LABEL BIN CONF
@@ -159,15 +167,16 @@ run_ocf_tester() { # LABEL BIN CONF
 # The agent's stop when its `status` fails (OCF_ERR_GENERIC): BREAK makes
 # `BIN CONF status` fail, FIX undoes it.
 pgrep_stop() { # LABEL BIN CONF BREAK FIX
-	local label=$1 bin=$2 cf=$3 pidf out rc pid want got
+	local label=$1 bin=$2 cf=$3 pidf out rc pid want got n0
 	pidf=/run/ldirectord.$(basename "$cf").pid
 	: > "$cf.log" # only this start's lines count below
+	n0=$(gets)
 	out=$(agent "$bin" "$cf" start 2>&1); rc=$?
 	[ $rc = 0 ] || { bad "$label: agent start exit $rc: $out"; return; }
 	pid=$(cat "$pidf" 2>/dev/null)
 	[ -n "$pid" ] && alive "$pid" || { bad "$label: agent start left no daemon ($pidf: '$pid')"; return; }
-	real_added "$cf.log" && ok "$label: the daemon the agent started added the real (negotiate check)" \
-		|| bad "$label: no 'Added real server: 10.77.0.2:8080' in $cf.log"
+	real_in "$cf.log" "$n0" && ok "$label: the daemon the agent started checked the real twice (negotiate) and it is in" \
+		|| bad "$label: the real is not in after two checks: $(grep -a 'real server' "$cf.log" | tr '\n' ';')"
 	want="$bin $cf start"
 	got=$(tr '\0' ' ' < /proc/$pid/cmdline); got=${got% }
 	echo "    [$label] daemon $pid cmdline: $got"
@@ -192,7 +201,18 @@ pgrep_stop() { # LABEL BIN CONF BREAK FIX
 	*) bad "$label: the agent's stop did not kill $pid through pgrep" ;; esac
 	case $out in *"Killing ldirectord($pid) with SIGKILL"*)
 		echo "    [$label] (the agent re-checked at once and followed with SIGKILL)" ;; esac
-	[ $rc = 0 ] && ok "$label: agent stop exit 0" || bad "$label: agent stop exit $rc"
+	# The agent re-runs pgrep at once after each kill: a daemon still in
+	# its TERM handler gets SIGKILL, and one not yet dead after that makes
+	# the stop fail (exit 1). The legacy (Perl, purging through ipvsadm)
+	# always loses the first race and sometimes the second: a note for the
+	# baseline; ours must win.
+	if [ $rc = 0 ]; then
+		ok "$label: agent stop exit 0"
+	elif [ "$label" = legacy ]; then
+		echo "NOTE $label: agent stop exit $rc: the agent's pgrep right after SIGKILL still saw it"
+	else
+		bad "$label: agent stop exit $rc"
+	fi
 	gone_within "$pid" 5 && ok "$label: daemon $pid is gone" || bad "$label: daemon $pid still runs"
 	alive "$pid" && kill -9 "$pid" 2>/dev/null
 	eval "$5"
