@@ -20,6 +20,9 @@
 #   LDIRECTORD_RS=PATH   the binary under test (default target/debug's)
 #   IPVSADM_STANDIN=PATH the stand-in (default target/debug/examples')
 #   OCF_TEST_LEGACY=0    skip the legacy baseline
+#   OCF_TEST_IPVS=kernel the kernel's IPVS instead of the stand-ins, and the
+#                        table checked with ipvsadm; in the VM:
+#     tests/vm/run.sh --timeout 1500 -- env OCF_TEST_IPVS=kernel tests/pkg/ocf-ldirectord-test.sh
 # Exits 0 if every check passed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -28,6 +31,7 @@ STANDIN=${IPVSADM_STANDIN:-$here/../../target/debug/examples/ipvsadm_standin}
 AGENT=/usr/lib/ocf/resource.d/heartbeat/ldirectord
 LEGACY=/usr/sbin/ldirectord
 LEGACY_ON=${OCF_TEST_LEGACY:-1}
+IPVS=${OCF_TEST_IPVS:-standin}
 
 missing() {
 	if [ "${CI:-}" = true ]; then
@@ -43,6 +47,7 @@ done
 [ -x "$OURS" ] || { echo "FAIL: $OURS is missing (cargo build -p ldirectord-rs)"; exit 1; }
 OURS=$(cd "$(dirname "$OURS")" && pwd -P)/$(basename "$OURS")
 if [ "$LEGACY_ON" = 1 ]; then
+	[ "$IPVS" = kernel ] && STANDIN=/usr/sbin/ipvsadm
 	if [ ! -x "$LEGACY" ] || [ ! -x "$STANDIN" ]; then
 		missing "the legacy baseline needs $LEGACY and $STANDIN" \
 			"(apt-get install ldirectord; cargo build -p ipvs --example ipvsadm_standin)"
@@ -101,11 +106,15 @@ bad() { echo "FAIL $*"; fail=1; }
 mount --make-rprivate /
 mount -t tmpfs ocf-run /run && mkdir -p /run/resource-agents /run/lock
 mkdir -p /var/lib/heartbeat && mount -t tmpfs ocf-varlib /var/lib/heartbeat
-if [ "$LEGACY_ON" = 1 ]; then
-	mount --bind "$STANDIN" /usr/sbin/ipvsadm || { echo "FAIL: cannot bind the stand-in"; exit 1; }
-fi
 export OCF_ROOT=/usr/lib/ocf
-export LDIRECTORD_RS_IPVS=standin
+if [ "$IPVS" = kernel ]; then
+	unset LDIRECTORD_RS_IPVS
+else
+	if [ "$LEGACY_ON" = 1 ]; then
+		mount --bind "$STANDIN" /usr/sbin/ipvsadm || { echo "FAIL: cannot bind the stand-in"; exit 1; }
+	fi
+	export LDIRECTORD_RS_IPVS=standin
+fi
 # Our extra settings file: absent, until a check breaks it on purpose.
 export LDIRECTORD_RS_CONF=$W/ldirectord-rs.conf
 export IPVSADM_STANDIN_STATE=$W/ipvs.state
@@ -177,6 +186,11 @@ pgrep_stop() { # LABEL BIN CONF BREAK FIX
 	[ -n "$pid" ] && alive "$pid" || { bad "$label: agent start left no daemon ($pidf: '$pid')"; return; }
 	real_in "$cf.log" "$n0" && ok "$label: the daemon the agent started checked the real twice (negotiate) and it is in" \
 		|| bad "$label: the real is not in after two checks: $(grep -a 'real server' "$cf.log" | tr '\n' ';')"
+	if [ "$IPVS" = kernel ]; then
+		got=$(ipvsadm -Ln -t 10.77.0.10:80 2>&1)
+		case $got in *'  -> 10.77.0.2:8080 '*) ok "$label: the kernel's table has the real" ;;
+		*) bad "$label: the kernel's table lacks the real: $got" ;; esac
+	fi
 	want="$bin $cf start"
 	got=$(tr '\0' ' ' < /proc/$pid/cmdline); got=${got% }
 	echo "    [$label] daemon $pid cmdline: $got"
@@ -220,7 +234,7 @@ pgrep_stop() { # LABEL BIN CONF BREAK FIX
 	[ $rc = 7 ] && ok "$label: monitor after the fix: not running (7)" || bad "$label: monitor after the fix: exit $rc"
 }
 
-echo "== ldirectord-rs ($OURS) under the agent"
+echo "== ldirectord-rs ($OURS, IPVS: $IPVS) under the agent"
 run_ocf_tester ours "$OURS" "$W/ld.cf"
 # A broken extra settings file makes every ldirectord-rs command but the
 # running daemon's fail with exit 2 ("configuration error"), status too.
@@ -238,7 +252,7 @@ out=$(agent "$OURS" "$W/ld.cf" stop 2>&1); rc=$?
 cp "$W/ld.cf.good" "$W/ld.cf"
 
 if [ "$LEGACY_ON" = 1 ]; then
-	echo "== legacy $LEGACY (ipvsadm stand-in) under the agent, the baseline"
+	echo "== legacy $LEGACY (ipvsadm: $IPVS) under the agent, the baseline"
 	run_ocf_tester legacy "$LEGACY" "$W/legacy.cf"
 	# The legacy's status reads the config: an error exits 2 (and removes
 	# the running daemon's pid file).
@@ -249,7 +263,7 @@ fi
 exit $fail
 INNER
 
-export W OURS STANDIN AGENT LEGACY LEGACY_ON
+export W OURS STANDIN AGENT LEGACY LEGACY_ON IPVS
 ip netns exec $NS unshare --mount bash "$W/inner.sh"
 rc=$?
 [ $rc = 0 ] && echo "ocf-ldirectord-test: all checks passed" || echo "ocf-ldirectord-test: FAILED"
