@@ -13,7 +13,7 @@ bench-ldirectord:
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
 	benches/ldirectord-scale.py
 
-.PHONY: deb bench-ldirectord checks-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: deb package-test bench-ldirectord checks-test ocf-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -116,6 +116,16 @@ dashboard-history-test:
 checks-test:
 	$(CARGO) build -p ipvs --example ipvsadm_standin
 	$(CARGO) test -p lvs-check --test services_mail --test services_directory --test services_sql --test services_http_proxy -- --ignored --test-threads=2
+
+# Issue 14: Pacemaker's ldirectord resource agent (resource-agents) with
+# ocf-tester against ldirectord-rs, and the agent's pgrep stop path (a
+# daemon whose status fails is found by its command line and killed); the
+# legacy ldirectord beside it (ipvsadm stand-in). No VM: ldirectord-rs's
+# in-process IPVS stand-in, network and mount namespaces (needs root).
+ocf-test:
+	$(CARGO) build -p ldirectord-rs
+	$(CARGO) build -p ipvs --example ipvsadm_standin
+	tests/pkg/ocf-ldirectord-test.sh
 
 man-check:
 	@tests/man/check.sh

@@ -46,7 +46,8 @@ pub fn configure(addr: Option<SocketAddr>) {
     }
 }
 
-/// For `start` to hand the option to the daemon it re-executes.
+/// Where the page is served, if anywhere (the daemon `start` launches
+/// reads the same setting from the same argv, environment or file).
 pub fn configured() -> Option<SocketAddr> {
     ADDRESS.get().copied()
 }

@@ -19,10 +19,24 @@ use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Set in the environment of the daemon process `start` launches.
+/// Set in the environment of the daemon process `start` launches. The
+/// daemon's argv is the caller's, whatever the command (`restart` too, as
+/// the legacy's daemon keeps its invocation's), so this, not the command,
+/// tells it to run; it removes the variable so nothing it starts sees it.
 const CHILD_ENV: &str = "LDIRECTORD_RS_DAEMON";
 
 pub fn command(cmd: &str, config: &Path, debug: bool) -> u8 {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        // Still one thread: nothing reads the environment concurrently.
+        std::env::remove_var(CHILD_ENV);
+        return match config::load(config) {
+            Ok(loaded) => run::run(config, loaded, debug),
+            Err(e) => {
+                eprintln!("{e}");
+                2
+            }
+        };
+    }
     let pid_path = pidfile::path(config);
     let running = pidfile::running(&pid_path);
     let cfg = config.display();
@@ -94,21 +108,24 @@ fn start(config: &Path, debug: bool) -> u8 {
             return 2;
         }
     };
-    if debug || std::env::var_os(CHILD_ENV).is_some() {
+    if debug {
         return run::run(config, loaded, debug);
     }
     let Ok(exe) = std::env::current_exe() else {
         eprintln!("ldirectord-rs: cannot find its own executable");
         return 1;
     };
-    let mut child = std::process::Command::new(exe);
-    if let Some(addr) = dashboard::configured() {
-        child.arg(format!("--dashboard={addr}"));
-    }
+    // The daemon's command line is the caller's, word for word, argv[0]
+    // as invoked (`/usr/sbin/ldirectord` through the symlink): Pacemaker's
+    // ldirectord agent and operators' scripts find it with
+    // `pgrep -f "$LDIRECTORD $CONF start"`. The daemon re-reads the same
+    // options (`--dashboard` among them) and resolves the same config
+    // name from the same directory; only the marker is added.
+    let mut argv = std::env::args_os();
+    let mut child = std::process::Command::new(&exe);
+    child.arg0(argv.next().unwrap_or_else(|| exe.clone().into_os_string()));
     child
-        .arg("--")
-        .arg(config)
-        .arg("start")
+        .args(argv)
         .env(CHILD_ENV, "1")
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
