@@ -35,7 +35,7 @@ demo-test: build vm-initramfs
 
 # Everything: style, unit and golden tests, man pages, parity with the legacy
 # daemons, and a short fuzz run of every parser.
-test: lint unit man-check parity hb-test checks-test vm-selftest vm-test dashboard-test demo-test fuzz-smoke
+test: lint unit man-check parity hb-test checks-test vm-selftest vm-test dashboard-test demo-test package-test ocf-test fuzz-smoke
 	@echo "make test: all suites passed"
 
 unit:
@@ -172,6 +172,13 @@ TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
 deb:
 	packaging/deb/build.sh
 	lintian --fail-on error,warning $(TARGET_DIR)/deb/heartbeatd_*.deb $(TARGET_DIR)/deb/ldirectord-rs_*.deb
+
+# The packages in a throwaway Debian 12 root (mmdebstrap, cached in
+# target/pkgtest/): legacy heartbeat + ldirectord with the seed's files,
+# then ours installed (the legacy names run ours), removed (the legacy is
+# back, /etc/ha.d untouched), installed again and purged.
+package-test: deb
+	tests/pkg/package-test.sh
 
 install:
 	$(CARGO) build --release --workspace --bins

@@ -13,7 +13,7 @@ top=$(cd "$here/../.." && pwd -P)
 TARGET_DIR=${CARGO_TARGET_DIR:-$top/target}
 DEBS=${1:-$TARGET_DIR/deb}
 CACHE=$TARGET_DIR/pkgtest
-PACKAGES=heartbeat,ldirectord,ipvsadm,resource-agents,iproute2,procps,init-system-helpers
+PACKAGES=heartbeat,ldirectord,ipvsadm,resource-agents,iproute2,procps,init-system-helpers,busybox
 MIRRORS=(
     "deb http://deb.debian.org/debian bookworm main"
     "deb http://deb.debian.org/debian bookworm-updates main"
@@ -30,7 +30,7 @@ tarball=$CACHE/bookworm-$key.tar
 if [ ! -s "$tarball" ]; then
     echo "building the throwaway Debian 12 root ($tarball)"
     # The packages' own daemons must not start while the root is built.
-    mmdebstrap --variant=apt --include="$PACKAGES" \
+    mmdebstrap --variant=apt --format=tar --include="$PACKAGES" \
         --essential-hook='printf "#!/bin/sh\nexit 101\n" > "$1/usr/sbin/policy-rc.d"; chmod +x "$1/usr/sbin/policy-rc.d"' \
         bookworm "$tarball.part" "${MIRRORS[@]}"
     mv "$tarball.part" "$tarball"
@@ -65,7 +65,14 @@ ip netns exec "$NS" unshare --mount --uts --pid --fork bash -c '
     mount --make-rprivate /
     mount -t proc proc "$r/proc"
     mount -t sysfs sys "$r/sys"
-    mount --rbind /dev "$r/dev"
+    # A /dev of its own, where the syslogd of the root makes /dev/log.
+    mount -t tmpfs -o mode=0755 dev "$r/dev"
+    for n in null zero full random urandom tty; do
+        touch "$r/dev/$n"
+        mount --bind "/dev/$n" "$r/dev/$n"
+    done
+    mkdir "$r/dev/pts" "$r/dev/shm"
+    ln -s /proc/self/fd "$r/dev/fd"
     mount -t tmpfs run "$r/run"
     hostname MASTER
     exec chroot "$r" /bin/bash /root/pkg/package-inner.sh

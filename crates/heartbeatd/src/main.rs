@@ -1,5 +1,5 @@
-//! heartbeatd: the drop-in for heartbeat 3.0.6. So far it validates and
-//! prints the configuration; the daemon itself comes with the protocol core.
+//! heartbeatd: the drop-in for heartbeat 3.0.6: the daemon, its `-t`
+//! config check, and the operator commands under their legacy names.
 
 mod cli;
 mod clstatus;
