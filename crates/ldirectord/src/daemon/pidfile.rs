@@ -54,7 +54,10 @@ mod tests {
     fn named_after_the_config_argument_or_ldirectord_without_one() {
         let cf = Path::new("/etc/ha.d/ldirectord.cf");
         assert_eq!(file_name(cf, false), "ldirectord.ldirectord.cf.pid");
-        assert_eq!(file_name(Path::new("/etc/ha.d/web"), false), "ldirectord.web.pid");
+        assert_eq!(
+            file_name(Path::new("/etc/ha.d/web"), false),
+            "ldirectord.web.pid"
+        );
         assert_eq!(file_name(cf, true), "ldirectord.ldirectord.pid");
     }
 }
