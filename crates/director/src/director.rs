@@ -137,7 +137,9 @@ impl Index {
             .map(|(v, at)| {
                 key_count[&v.key] == 1
                     && at.len() == v.reals.len()
-                    && v.fallback.as_ref().is_none_or(|f| !at.contains_key(&f.addr))
+                    && v.fallback
+                        .as_ref()
+                        .is_none_or(|f| !at.contains_key(&f.addr))
             })
             .collect();
         Index {
@@ -158,7 +160,8 @@ impl Index {
     }
 
     fn is_configured(&self, vi: usize, v: &VirtualPlan, addr: &SocketAddr) -> bool {
-        self.reals_at[vi].contains_key(addr) || v.fallback.iter().any(|f: &RealPlan| f.addr == *addr)
+        self.reals_at[vi].contains_key(addr)
+            || v.fallback.iter().any(|f: &RealPlan| f.addr == *addr)
     }
 }
 
@@ -169,7 +172,11 @@ fn index_belief(belief: &Table) -> HashMap<ServiceKey, HashMap<SocketAddr, usize
         .map(|(k, s)| {
             (
                 *k,
-                s.dests.iter().enumerate().map(|(i, d)| (d.addr, i)).collect(),
+                s.dests
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (d.addr, i))
+                    .collect(),
             )
         })
         .collect()
@@ -586,7 +593,10 @@ impl Director {
                     let conf = if self.health[vi][ri].up {
                         Some(r.conf)
                     } else if v.quiescent && (v.readdquiescent || self.believed(&v.key, addr)) {
-                        Some(DestConf { weight: 0, ..r.conf })
+                        Some(DestConf {
+                            weight: 0,
+                            ..r.conf
+                        })
                     } else {
                         None
                     };
@@ -991,7 +1001,11 @@ virtual=10.0.0.5:81\n\tquiescent=yes\n\
                     ipvs::apply(&ops_of(&a), &mut kernel)
                         .unwrap_or_else(|e| panic!("seed={seed} step={step}: {e}"));
                     assert_eq!(sorted(&fast.belief), sorted(&oracle.belief));
-                    assert_eq!(sorted(&fast.belief), sorted(&kernel), "seed={seed} step={step}");
+                    assert_eq!(
+                        sorted(&fast.belief),
+                        sorted(&kernel),
+                        "seed={seed} step={step}"
+                    );
                     // Where a real's change is reconciled alone, the table
                     // is what the whole computation wants, all the time.
                     let simple: Vec<usize> = (0..fast.plan.virtuals.len())
