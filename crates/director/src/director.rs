@@ -10,8 +10,8 @@
 use crate::health::{HealthEvent, RealHealth};
 use crate::logs;
 use crate::plan::{CheckId, Plan, RealPlan, VirtualPlan};
-use ipvs::{Dest, Operation, Service, ServiceKey, Table};
-use std::collections::BTreeSet;
+use ipvs::{ApplyError, Dest, DestConf, Operation, Service, ServiceConf, ServiceKey, Table};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,12 +73,194 @@ pub struct Alert {
 
 pub struct Director {
     plan: Plan,
+    /// Lookups into `plan`, so that nothing on the per-result path scans
+    /// a whole virtual service.
+    ix: Index,
     health: Vec<Vec<RealHealth>>,
+    /// Per virtual: how many of its reals are up.
+    up_count: Vec<usize>,
     fallback_command_status: Vec<Option<&'static str>>,
     /// The managed part of the kernel's table, as we last left it.
     belief: Table,
+    /// Per service in `belief`: each destination's position in its `dests`.
+    belief_pos: HashMap<ServiceKey, HashMap<SocketAddr, usize>>,
     /// For each check, the (virtual, real) pairs that follow it.
     users: Vec<Vec<(usize, usize)>>,
+    /// Whether a check result that changes a real's state is reconciled for
+    /// that real only (off: the whole virtual service, as the tests' oracle).
+    incremental: bool,
+}
+
+/// Lookups into a plan.
+struct Index {
+    /// Service key to the first virtual with it.
+    vindex: HashMap<ServiceKey, usize>,
+    /// Per virtual: each real address to its reals' indexes, in order.
+    reals_at: Vec<HashMap<SocketAddr, Vec<usize>>>,
+    /// Per virtual: its service settings as the table holds them.
+    conf: Vec<ServiceConf>,
+    /// Per virtual: a real's change can be reconciled for that real alone:
+    /// its key is its own, no address is listed twice, and the fallback is
+    /// not also a real. (With duplicates, which occurrence wins depends on
+    /// the others' states, so those services are reconciled whole.)
+    simple: Vec<bool>,
+}
+
+impl Index {
+    fn of(plan: &Plan) -> Index {
+        let mut vindex = HashMap::new();
+        let mut key_count: HashMap<ServiceKey, usize> = HashMap::new();
+        for (vi, v) in plan.virtuals.iter().enumerate() {
+            vindex.entry(v.key).or_insert(vi);
+            *key_count.entry(v.key).or_default() += 1;
+        }
+        let reals_at: Vec<HashMap<SocketAddr, Vec<usize>>> = plan
+            .virtuals
+            .iter()
+            .map(|v| {
+                let mut m: HashMap<SocketAddr, Vec<usize>> = HashMap::new();
+                for (ri, r) in v.reals.iter().enumerate() {
+                    m.entry(r.addr).or_default().push(ri);
+                }
+                m
+            })
+            .collect();
+        let conf = plan
+            .virtuals
+            .iter()
+            .map(|v| Service::new(v.key, v.conf.clone(), Vec::new()).conf)
+            .collect();
+        let simple = plan
+            .virtuals
+            .iter()
+            .zip(&reals_at)
+            .map(|(v, at)| {
+                key_count[&v.key] == 1
+                    && at.len() == v.reals.len()
+                    && v.fallback
+                        .as_ref()
+                        .is_none_or(|f| !at.contains_key(&f.addr))
+            })
+            .collect();
+        Index {
+            vindex,
+            reals_at,
+            conf,
+            simple,
+        }
+    }
+
+    fn virtual_of<'a>(&self, plan: &'a Plan, key: &ServiceKey) -> Option<(usize, &'a VirtualPlan)> {
+        let vi = *self.vindex.get(key)?;
+        Some((vi, &plan.virtuals[vi]))
+    }
+
+    fn is_fallback(&self, vi: usize, v: &VirtualPlan, addr: &SocketAddr) -> bool {
+        v.fallback.as_ref().map(|f| f.addr) == Some(*addr) && !self.reals_at[vi].contains_key(addr)
+    }
+
+    fn is_configured(&self, vi: usize, v: &VirtualPlan, addr: &SocketAddr) -> bool {
+        self.reals_at[vi].contains_key(addr)
+            || v.fallback.iter().any(|f: &RealPlan| f.addr == *addr)
+    }
+}
+
+fn index_belief(belief: &Table) -> HashMap<ServiceKey, HashMap<SocketAddr, usize>> {
+    belief
+        .services
+        .iter()
+        .map(|(k, s)| {
+            (
+                *k,
+                s.dests
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (d.addr, i))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// `ipvs::apply` on our belief, with its destinations indexed by address
+/// (a removed destination's place is taken by the last one).
+fn apply_indexed(
+    ops: &[Operation],
+    table: &mut Table,
+    pos: &mut HashMap<ServiceKey, HashMap<SocketAddr, usize>>,
+) -> Result<(), ApplyError> {
+    for op in ops {
+        match op {
+            Operation::AddService { key, conf } => {
+                if table.services.contains_key(key) {
+                    return Err(ApplyError::ServiceExists(*key));
+                }
+                table
+                    .services
+                    .insert(*key, Service::new(*key, conf.clone(), Vec::new()));
+                pos.insert(*key, HashMap::new());
+            }
+            Operation::EditService { key, conf } => {
+                table
+                    .services
+                    .get_mut(key)
+                    .ok_or(ApplyError::NoService(*key))?
+                    .conf = conf.clone();
+            }
+            Operation::DelService { key } => {
+                table
+                    .services
+                    .remove(key)
+                    .ok_or(ApplyError::NoService(*key))?;
+                pos.remove(key);
+            }
+            Operation::AddDest {
+                service,
+                addr,
+                conf,
+            } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let p = pos.entry(*service).or_default();
+                if p.contains_key(addr) {
+                    return Err(ApplyError::DestExists(*service, *addr));
+                }
+                p.insert(*addr, s.dests.len());
+                s.dests.push(Dest::new(*addr, *conf));
+            }
+            Operation::EditDest {
+                service,
+                addr,
+                conf,
+            } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let i = pos
+                    .get(service)
+                    .and_then(|p| p.get(addr))
+                    .copied()
+                    .ok_or(ApplyError::NoDest(*service, *addr))?;
+                s.dests[i].conf = *conf;
+            }
+            Operation::DelDest { service, addr } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let p = pos.entry(*service).or_default();
+                let i = p.remove(addr).ok_or(ApplyError::NoDest(*service, *addr))?;
+                s.dests.swap_remove(i);
+                if let Some(moved) = s.dests.get(i) {
+                    p.insert(moved.addr, i);
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn users_of(plan: &Plan) -> Vec<Vec<(usize, usize)>> {
@@ -103,11 +285,28 @@ impl Director {
         let n = plan.virtuals.len();
         Director {
             users: users_of(&plan),
+            ix: Index::of(&plan),
             plan,
             health,
+            up_count: vec![0; n],
             fallback_command_status: vec![None; n],
             belief: Table::default(),
+            belief_pos: HashMap::new(),
+            incremental: true,
         }
+    }
+
+    fn set_belief(&mut self, belief: Table) {
+        self.belief_pos = index_belief(&belief);
+        self.belief = belief;
+    }
+
+    fn recount(&mut self) {
+        self.up_count = self
+            .health
+            .iter()
+            .map(|h| h.iter().filter(|h| h.up).count())
+            .collect();
     }
 
     pub fn plan(&self) -> &Plan {
@@ -141,33 +340,43 @@ impl Director {
     /// with a weight are taken as up (as the legacy does), so a restart
     /// does not drop live servers before their first check.
     pub fn start(&mut self, kernel: &Table) -> Vec<Action> {
-        self.belief = Self::managed(kernel, &self.managed_keys());
+        self.set_belief(Self::managed(kernel, &self.managed_keys()));
         for (vi, v) in self.plan.virtuals.iter().enumerate() {
-            let live = self.belief.services.get(&v.key);
+            let live = self.belief.services.get(&v.key).map(|s| {
+                let mut w: HashMap<SocketAddr, i32> = HashMap::new();
+                for d in &s.dests {
+                    w.entry(d.addr).or_insert(d.conf.weight);
+                }
+                w
+            });
             for (ri, r) in v.reals.iter().enumerate() {
                 let up = live
-                    .and_then(|s| s.dests.iter().find(|d| d.addr == r.addr))
-                    .map(|d| d.conf.weight > 0)
-                    .unwrap_or(false);
+                    .as_ref()
+                    .and_then(|w| w.get(&r.addr))
+                    .is_some_and(|&w| w > 0);
                 self.health[vi][ri] = RealHealth { up, failcount: 0 };
             }
         }
+        self.recount();
         self.reconcile("start", Vec::new())
     }
 
     /// The kernel's table as read again (after an apply failed, or
     /// periodically): whatever differs from what we want is put right.
     pub fn resync(&mut self, kernel: &Table) -> Vec<Action> {
-        self.belief = Self::managed(kernel, &self.managed_keys());
+        self.set_belief(Self::managed(kernel, &self.managed_keys()));
         self.reconcile("resync", Vec::new())
     }
 
     /// One check's result, for every virtual service that uses it. Only
-    /// the services whose reals changed state are reconciled: at ten
-    /// thousand results a second, almost every result changes nothing.
+    /// the reals that changed state are reconciled (with their services'
+    /// fallbacks): at ten thousand results a second, almost every result
+    /// changes nothing, and one that does costs the same whether its
+    /// service has two reals or ten thousand.
     pub fn on_check(&mut self, check: CheckId, ok: bool) -> Vec<Action> {
         let mut logs = Vec::new();
         let mut changed = BTreeSet::new();
+        let mut reals = Vec::new();
         for &(vi, ri) in self.users.get(check).map(Vec::as_slice).unwrap_or(&[]) {
             let v = &self.plan.virtuals[vi];
             let r = &v.reals[ri];
@@ -177,8 +386,15 @@ impl Director {
                         logs.push(Action::Log(logs::soft_failure(&r.addr, &v.id, count, of)))
                     }
                     HealthEvent::Reset => logs.push(Action::Log(logs::reset_soft(&r.addr, &v.id))),
-                    HealthEvent::WentUp | HealthEvent::WentDown => {
+                    HealthEvent::WentUp => {
+                        self.up_count[vi] += 1;
                         changed.insert(vi);
+                        reals.push((vi, ri));
+                    }
+                    HealthEvent::WentDown => {
+                        self.up_count[vi] -= 1;
+                        changed.insert(vi);
+                        reals.push((vi, ri));
                     }
                 }
             }
@@ -186,25 +402,28 @@ impl Director {
         if changed.is_empty() {
             return logs;
         }
-        self.reconcile_some("check", logs, Some(&changed))
+        self.reconcile_reals(logs, &changed, &reals)
     }
 
     /// `maintenancedir`: the real behind `check` is forced down at once,
     /// whatever `failurecount` says, as the legacy forces it.
     pub fn force_down(&mut self, check: CheckId) -> Vec<Action> {
         let mut changed = BTreeSet::new();
+        let mut reals = Vec::new();
         for &(vi, ri) in self.users.get(check).map(Vec::as_slice).unwrap_or(&[]) {
             let h = &mut self.health[vi][ri];
             h.failcount = h.failcount.max(1);
             if h.up {
                 h.up = false;
+                self.up_count[vi] -= 1;
                 changed.insert(vi);
+                reals.push((vi, ri));
             }
         }
         if changed.is_empty() {
             return Vec::new();
         }
-        self.reconcile_some("check", Vec::new(), Some(&changed))
+        self.reconcile_reals(Vec::new(), &changed, &reals)
     }
 
     /// A new configuration: health carries over for reals that stay in
@@ -213,17 +432,15 @@ impl Director {
         let mut health = Vec::new();
         let mut status = Vec::new();
         for v in &plan.virtuals {
-            let old = self.plan.virtuals.iter().position(|o| o.key == v.key);
+            let old = self.ix.vindex.get(&v.key).copied();
             health.push(
                 v.reals
                     .iter()
                     .map(|r| {
                         old.and_then(|oi| {
-                            let ov = &self.plan.virtuals[oi];
-                            ov.reals
-                                .iter()
-                                .position(|or| or.addr == r.addr)
-                                .map(|ori| self.health[oi][ori])
+                            self.ix.reals_at[oi]
+                                .get(&r.addr)
+                                .map(|at| self.health[oi][at[0]])
                         })
                         .unwrap_or_default()
                     })
@@ -232,8 +449,10 @@ impl Director {
             status.push(old.and_then(|oi| self.fallback_command_status[oi]));
         }
         self.users = users_of(&plan);
+        self.ix = Index::of(&plan);
         self.plan = plan;
         self.health = health;
+        self.recount();
         self.fallback_command_status = status;
         self.reconcile("reload", Vec::new())
     }
@@ -245,16 +464,15 @@ impl Director {
     pub fn stop(&mut self) -> Vec<Action> {
         let mut ops = Vec::new();
         let mut actions = Vec::new();
-        for v in self.plan.virtuals.iter().filter(|v| v.cleanstop) {
+        for (vi, v) in self.plan.virtuals.iter().enumerate() {
+            if !v.cleanstop {
+                continue;
+            }
             if let Some(s) = self.belief.services.get(&v.key) {
                 // In the config's order, as the legacy walks its reals;
                 // anything else (a fallback) after them.
-                let rank = |a: &std::net::SocketAddr| {
-                    v.reals
-                        .iter()
-                        .position(|r| r.addr == *a)
-                        .unwrap_or(usize::MAX)
-                };
+                let at = &self.ix.reals_at[vi];
+                let rank = |a: &SocketAddr| at.get(a).map(|r| r[0]).unwrap_or(usize::MAX);
                 let mut dests: Vec<_> = s.dests.iter().collect();
                 dests.sort_by_key(|d| rank(&d.addr));
                 for d in dests {
@@ -268,7 +486,7 @@ impl Director {
                 actions.push(Action::Log(logs::purged_virtual("stop", &v.display)));
             }
         }
-        if let Err(e) = ipvs::apply(&ops, &mut self.belief) {
+        if let Err(e) = apply_indexed(&ops, &mut self.belief, &mut self.belief_pos) {
             actions.push(Action::Log(format!(
                 "internal: stop plan inconsistent: {e}"
             )));
@@ -296,24 +514,27 @@ impl Director {
         Table::from_services(vis.map(|vi| {
             let v = &self.plan.virtuals[vi];
             let mut dests: Vec<Dest> = Vec::new();
+            let mut seen: HashSet<SocketAddr> = HashSet::new();
             let mut any_up = false;
             for (ri, r) in v.reals.iter().enumerate() {
-                if dests.iter().any(|d| d.addr == r.addr) {
+                if seen.contains(&r.addr) {
                     continue;
                 }
                 if self.health[vi][ri].up {
                     any_up = true;
+                    seen.insert(r.addr);
                     dests.push(Dest::new(r.addr, r.conf));
                 } else if v.quiescent
                     && (readd_absent || v.readdquiescent || self.believed(&v.key, &r.addr))
                 {
                     let mut c = r.conf;
                     c.weight = 0;
+                    seen.insert(r.addr);
                     dests.push(Dest::new(r.addr, c));
                 }
             }
             if let Some(fb) = &v.fallback {
-                if !any_up && !dests.iter().any(|d| d.addr == fb.addr) {
+                if !any_up && !seen.contains(&fb.addr) {
                     dests.push(Dest::new(fb.addr, fb.conf));
                 }
             }
@@ -321,12 +542,110 @@ impl Director {
         }))
     }
 
+    fn believed_conf(&self, key: &ServiceKey, addr: &SocketAddr) -> Option<DestConf> {
+        let i = *self.belief_pos.get(key)?.get(addr)?;
+        Some(self.belief.services.get(key)?.dests[i].conf)
+    }
+
     fn believed(&self, key: &ServiceKey, addr: &SocketAddr) -> bool {
-        self.belief
-            .services
+        self.belief_pos
             .get(key)
-            .map(|s| s.dests.iter().any(|d| d.addr == *addr))
-            .unwrap_or(false)
+            .is_some_and(|p| p.contains_key(addr))
+    }
+
+    /// Reconciles the reals whose state changed (a check result,
+    /// maintenance): only their destinations and their services'
+    /// fallbacks, unless a service needs the whole treatment.
+    fn reconcile_reals(
+        &mut self,
+        actions: Vec<Action>,
+        changed: &BTreeSet<usize>,
+        reals: &[(usize, usize)],
+    ) -> Vec<Action> {
+        let whole = !self.incremental
+            || changed.iter().any(|&vi| {
+                !self.ix.simple[vi]
+                    || self
+                        .belief
+                        .services
+                        .get(&self.plan.virtuals[vi].key)
+                        .is_none_or(|s| s.conf != self.ix.conf[vi])
+            });
+        if whole {
+            return self.reconcile_some("check", actions, Some(changed));
+        }
+        // What the diff engine would give for these services: per service
+        // in key order, its deletions, edits and additions, each by
+        // address, the fallback's last (`legacy_order`).
+        let mut by_key: Vec<usize> = changed.iter().copied().collect();
+        by_key.sort_by_key(|&vi| self.plan.virtuals[vi].key);
+        let mut ops = Vec::new();
+        for vi in by_key {
+            let v = &self.plan.virtuals[vi];
+            let addrs: BTreeSet<SocketAddr> = reals
+                .iter()
+                .filter(|&&(rvi, _)| rvi == vi)
+                .map(|&(_, ri)| v.reals[ri].addr)
+                .collect();
+            let mut want: Vec<(SocketAddr, Option<DestConf>)> = addrs
+                .iter()
+                .map(|addr| {
+                    let ri = self.ix.reals_at[vi][addr][0];
+                    let r = &v.reals[ri];
+                    let conf = if self.health[vi][ri].up {
+                        Some(r.conf)
+                    } else if v.quiescent && (v.readdquiescent || self.believed(&v.key, addr)) {
+                        Some(DestConf {
+                            weight: 0,
+                            ..r.conf
+                        })
+                    } else {
+                        None
+                    };
+                    (*addr, conf)
+                })
+                .collect();
+            let fallback = v
+                .fallback
+                .as_ref()
+                .map(|fb| (fb.addr, (self.up_count[vi] == 0).then_some(fb.conf)));
+            want.extend(fallback);
+            let mut dels = Vec::new();
+            let mut edits = Vec::new();
+            let mut adds = Vec::new();
+            for (addr, conf) in want {
+                match (self.believed_conf(&v.key, &addr), conf) {
+                    (Some(_), None) => dels.push(Operation::DelDest {
+                        service: v.key,
+                        addr,
+                    }),
+                    (Some(have), Some(conf)) if have != conf => edits.push(Operation::EditDest {
+                        service: v.key,
+                        addr,
+                        conf,
+                    }),
+                    (None, Some(conf)) => adds.push(Operation::AddDest {
+                        service: v.key,
+                        addr,
+                        conf,
+                    }),
+                    _ => {}
+                }
+            }
+            // The fallback was pushed last; sort as the diff does, then
+            // move it after the reals.
+            let fb_addr = fallback.map(|(a, _)| a);
+            let is_fb = |op: &Operation| op_addr(op) == fb_addr.as_ref();
+            let mut svc: Vec<Operation> = Vec::new();
+            for mut group in [dels, edits, adds] {
+                group.sort_by_key(|op| op_addr(op).copied());
+                svc.extend(group);
+            }
+            let (fb, rest): (Vec<_>, Vec<_>) = svc.into_iter().partition(is_fb);
+            ops.extend(rest);
+            ops.extend(fb);
+        }
+        self.finish("check", actions, ops, Some(changed))
     }
 
     fn reconcile(&mut self, tag: &str, actions: Vec<Action>) -> Vec<Action> {
@@ -338,7 +657,7 @@ impl Director {
     fn reconcile_some(
         &mut self,
         tag: &str,
-        mut actions: Vec<Action>,
+        actions: Vec<Action>,
         only: Option<&BTreeSet<usize>>,
     ) -> Vec<Action> {
         // A reload sets services up again as a start does (the legacy
@@ -357,11 +676,29 @@ impl Director {
                 ipvs::diff(&desired, &current)
             }
         };
-        let ops = legacy_order(ops, &self.plan);
+        let ops = legacy_order(ops, &self.plan, &self.ix);
+        self.finish(tag, actions, ops, only)
+    }
+
+    /// Logs, applies to our belief and returns `ops`, then the fallback
+    /// commands of the services in `only` (all if None).
+    fn finish(
+        &mut self,
+        tag: &str,
+        mut actions: Vec<Action>,
+        ops: Vec<Operation>,
+        only: Option<&BTreeSet<usize>>,
+    ) -> Vec<Action> {
         let mut logs = Vec::new();
         for op in &ops {
-            if let Some(line) = log_line(op, &self.plan, &self.belief, tag) {
-                if let Some(alert) = alert_for(op, &self.plan, &line, tag) {
+            let was = match op {
+                Operation::EditDest { service, addr, .. } => {
+                    self.believed_conf(service, addr).map(|c| c.weight)
+                }
+                _ => None,
+            };
+            if let Some(line) = log_line(op, &self.plan, &self.ix, was, tag) {
+                if let Some(alert) = alert_for(op, &self.plan, &self.ix, &line, tag) {
                     logs.push(Action::Log(line));
                     logs.push(Action::Alert(alert));
                 } else {
@@ -369,7 +706,7 @@ impl Director {
                 }
             }
         }
-        if let Err(e) = ipvs::apply(&ops, &mut self.belief) {
+        if let Err(e) = apply_indexed(&ops, &mut self.belief, &mut self.belief_pos) {
             logs.push(Action::Log(format!(
                 "internal: reconcile plan inconsistent: {e}"
             )));
@@ -386,11 +723,13 @@ impl Director {
     /// `stop` when one comes back; only on change.
     fn fallback_commands(&mut self, only: Option<&BTreeSet<usize>>) -> Vec<Action> {
         let mut out = Vec::new();
-        for (vi, v) in self.plan.virtuals.iter().enumerate() {
-            if only.is_some_and(|o| !o.contains(&vi)) {
-                continue;
-            }
-            let any_up = self.health[vi].iter().any(|h| h.up);
+        let vis: Vec<usize> = match only {
+            Some(o) => o.iter().copied().collect(),
+            None => (0..self.plan.virtuals.len()).collect(),
+        };
+        for vi in vis {
+            let v = &self.plan.virtuals[vi];
+            let any_up = self.up_count[vi] > 0;
             let status = if any_up { "stop" } else { "start" };
             let before = self.fallback_command_status[vi];
             if before == Some(status) || (before.is_none() && status == "stop") {
@@ -409,31 +748,26 @@ impl Director {
     }
 }
 
-fn virtual_of<'a>(plan: &'a Plan, key: &ServiceKey) -> Option<&'a VirtualPlan> {
-    plan.virtuals.iter().find(|v| v.key == *key)
-}
-
-fn is_fallback(v: &VirtualPlan, addr: &SocketAddr) -> bool {
-    v.fallback.as_ref().map(|f| f.addr) == Some(*addr) && !v.reals.iter().any(|r| r.addr == *addr)
-}
-
-fn is_configured(v: &VirtualPlan, addr: &SocketAddr) -> bool {
-    v.reals
-        .iter()
-        .chain(v.fallback.iter())
-        .any(|r: &RealPlan| r.addr == *addr)
+fn op_addr(op: &Operation) -> Option<&SocketAddr> {
+    match op {
+        Operation::AddDest { addr, .. }
+        | Operation::EditDest { addr, .. }
+        | Operation::DelDest { addr, .. } => Some(addr),
+        _ => None,
+    }
 }
 
 /// The legacy changes reals before the fallback: a real going down is
 /// deleted and then the fallback added; a real coming back is added and
 /// then the fallback deleted. Within each service, keep the diff's order
 /// but move fallback operations after the others.
-fn legacy_order(ops: Vec<Operation>, plan: &Plan) -> Vec<Operation> {
+fn legacy_order(ops: Vec<Operation>, plan: &Plan, ix: &Index) -> Vec<Operation> {
     let fallback_op = |op: &Operation| match op {
         Operation::AddDest { service, addr, .. }
         | Operation::EditDest { service, addr, .. }
-        | Operation::DelDest { service, addr } => virtual_of(plan, service)
-            .map(|v| is_fallback(v, addr))
+        | Operation::DelDest { service, addr } => ix
+            .virtual_of(plan, service)
+            .map(|(vi, v)| ix.is_fallback(vi, v, addr))
             .unwrap_or(false),
         _ => false,
     };
@@ -463,7 +797,7 @@ fn legacy_order(ops: Vec<Operation>, plan: &Plan) -> Vec<Operation> {
 
 /// The e-mail alert the legacy sends with a real's log line: every change
 /// of a real or fallback server; a real going down or quiescent recurs.
-fn alert_for(op: &Operation, plan: &Plan, line: &str, tag: &str) -> Option<Alert> {
+fn alert_for(op: &Operation, plan: &Plan, ix: &Index, line: &str, tag: &str) -> Option<Alert> {
     let (service, addr, down) = match op {
         Operation::AddDest {
             service,
@@ -478,9 +812,9 @@ fn alert_for(op: &Operation, plan: &Plan, line: &str, tag: &str) -> Option<Alert
         Operation::DelDest { service, addr } => (service, addr, true),
         _ => return None,
     };
-    let virtual_index = plan.virtuals.iter().position(|v| v.key == *service)?;
-    let v = &plan.virtuals[virtual_index];
-    let recurring = down && is_configured(v, addr) && !is_fallback(v, addr);
+    let (virtual_index, v) = ix.virtual_of(plan, service)?;
+    let recurring =
+        down && ix.is_configured(virtual_index, v, addr) && !ix.is_fallback(virtual_index, v, addr);
     Some(Alert {
         virtual_index,
         id: format!("{} ({})", logs::server(addr), v.display),
@@ -490,7 +824,14 @@ fn alert_for(op: &Operation, plan: &Plan, line: &str, tag: &str) -> Option<Alert
     })
 }
 
-fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<String> {
+/// `was`: for an `EditDest`, the destination's weight before it.
+fn log_line(
+    op: &Operation,
+    plan: &Plan,
+    ix: &Index,
+    was: Option<i32>,
+    tag: &str,
+) -> Option<String> {
     let key = match op {
         Operation::AddService { key, .. }
         | Operation::EditService { key, .. }
@@ -499,7 +840,7 @@ fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<St
         | Operation::EditDest { service, .. }
         | Operation::DelDest { service, .. } => *service,
     };
-    let Some(v) = virtual_of(plan, &key) else {
+    let Some((vi, v)) = ix.virtual_of(plan, &key) else {
         // A service from the previous configuration, removed on reload.
         return match op {
             Operation::DelService { key } => Some(logs::purged_virtual(
@@ -510,7 +851,7 @@ fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<St
         };
     };
     let kind = |addr: &SocketAddr| {
-        if is_fallback(v, addr) {
+        if ix.is_fallback(vi, v, addr) {
             "fallback"
         } else {
             "real"
@@ -531,11 +872,6 @@ fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<St
             logs::added(kind(addr), addr, &v.display, conf.weight)
         }
         Operation::EditDest { addr, conf, .. } => {
-            let was = before
-                .services
-                .get(&key)
-                .and_then(|s| s.dests.iter().find(|d| d.addr == *addr))
-                .map(|d| d.conf.weight);
             if conf.weight == 0 && was != Some(0) {
                 logs::quiescent(addr, &v.display)
             } else {
@@ -543,7 +879,7 @@ fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<St
             }
         }
         Operation::DelDest { addr, .. } => {
-            if is_configured(v, addr) {
+            if ix.is_configured(vi, v, addr) {
                 logs::deleted(kind(addr), addr, &v.display)
             } else {
                 logs::purged_real(
@@ -554,4 +890,145 @@ fn log_line(op: &Operation, plan: &Plan, before: &Table, tag: &str) -> Option<St
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    //! The incremental path against the whole-service reconciliation it
+    //! replaces on the per-result path (kept as the oracle: `incremental`
+    //! off), on random check results.
+    use super::*;
+    use crate::plan;
+    use ha_config::ldirectord::{parse, EtcFiles};
+
+    fn config(readdquiescent: bool) -> String {
+        let yn = if readdquiescent { "yes" } else { "no" };
+        format!(
+            "checktimeout=3\ncheckinterval=1\nreaddquiescent={yn}\nquiescent=no\n\
+virtual=10.0.0.1:80\n\tquiescent=yes\n\tfailurecount=2\n\tfallbackcommand=\"/bin/fb\"\n\
+\treal=10.1.0.1:80 gate 2\n\treal=10.1.0.2:80 gate\n\treal=10.1.0.3:80 gate 3\n\
+\treal=10.1.0.4:80 gate\n\tfallback=127.0.0.1:80 gate\n\tchecktype=connect\n\tprotocol=tcp\n\
+virtual=10.0.0.2:80\n\tfailurecount=1\n\
+\treal=10.1.0.1:80 gate\n\treal=10.1.0.5:80 gate\n\treal=10.1.0.6:80 gate 4\n\
+\tfallback=127.0.0.2:80 gate\n\tchecktype=connect\n\tprotocol=tcp\n\
+virtual=10.0.0.3:80\n\tquiescent=yes\n\
+\treal=10.1.0.7:80 masq\n\treal=10.1.0.8:80 masq\n\treal=10.1.0.7:80 masq 5\n\
+\tfallback=127.0.0.3:80 gate\n\tchecktype=connect\n\tprotocol=tcp\n\
+virtual=10.0.0.4:80\n\tquiescent=yes\n\
+\treal=10.1.0.9:80 gate\n\treal=10.1.0.10:80 gate\n\
+\tfallback=10.1.0.9:80 gate\n\tchecktype=connect\n\tprotocol=tcp\n\
+virtual=10.0.0.5:81\n\tquiescent=yes\n\
+\treal=10.1.0.2:81 masq\n\treal=10.1.0.3:81 masq\n\tchecktype=connect\n\tprotocol=tcp\n"
+        )
+    }
+
+    fn plan_of(cf: &str) -> Plan {
+        let parsed = parse(cf, "ldirectord.cf").unwrap_or_else(|e| panic!("{e}"));
+        let names = EtcFiles::new("", "http 80/tcp\n");
+        plan::build(&parsed.value, &names).expect("plan")
+    }
+
+    /// A table with each service's destinations by address (our belief's
+    /// order is not the kernel's).
+    fn sorted(t: &Table) -> Table {
+        let mut t = t.clone();
+        for s in t.services.values_mut() {
+            s.dests.sort_by_key(|d| d.addr);
+        }
+        t
+    }
+
+    fn ops_of(actions: &[Action]) -> Vec<Operation> {
+        actions
+            .iter()
+            .flat_map(|a| match a {
+                Action::Apply(o) => o.clone(),
+                _ => vec![],
+            })
+            .collect()
+    }
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) as usize) % n
+        }
+    }
+
+    #[test]
+    fn the_incremental_path_matches_whole_service_reconciliation() {
+        for readd in [false, true] {
+            for seed in 1..=40u64 {
+                let cf = config(readd);
+                let mut fast = Director::new(plan_of(&cf));
+                let mut oracle = Director::new(plan_of(&cf));
+                oracle.incremental = false;
+                assert!(!fast.ix.simple[2] && !fast.ix.simple[3] && fast.ix.simple[0]);
+                let mut rng = Rng(seed);
+                // What the kernel would hold, from the operations alone.
+                let mut kernel = Table::default();
+                let a = fast.start(&kernel);
+                assert_eq!(a, oracle.start(&kernel));
+                ipvs::apply(&ops_of(&a), &mut kernel).expect("start applies");
+                let checks = fast.plan().checks.len();
+                for step in 0..400 {
+                    let what = rng.next(100);
+                    let (a, b) = if what < 90 {
+                        let c = rng.next(checks);
+                        let ok = rng.next(3) != 0;
+                        (fast.on_check(c, ok), oracle.on_check(c, ok))
+                    } else if what < 95 {
+                        let c = rng.next(checks);
+                        (fast.force_down(c), oracle.force_down(c))
+                    } else if what < 98 {
+                        // A real deleted by hand, and the table read again.
+                        let keys: Vec<ServiceKey> = kernel.services.keys().copied().collect();
+                        if let Some(k) = keys.get(rng.next(keys.len().max(1))) {
+                            let s = kernel.services.get_mut(k).expect("service");
+                            if !s.dests.is_empty() {
+                                let i = rng.next(s.dests.len());
+                                s.dests.remove(i);
+                            }
+                        }
+                        (fast.resync(&kernel), oracle.resync(&kernel))
+                    } else {
+                        let cf = match rng.next(3) {
+                            0 => config(readd),
+                            1 => config(readd).replace("gate 4", "gate 7"),
+                            // A real and a virtual service gone.
+                            _ => {
+                                let cf = config(readd).replace("\treal=10.1.0.4:80 gate\n", "");
+                                assert!(!cf.contains("10.1.0.4:80"));
+                                cf[..cf.find("virtual=10.0.0.5:81").expect("v5")].to_string()
+                            }
+                        };
+                        (fast.reload(plan_of(&cf)), oracle.reload(plan_of(&cf)))
+                    };
+                    assert_eq!(a, b, "readd={readd} seed={seed} step={step}");
+                    ipvs::apply(&ops_of(&a), &mut kernel)
+                        .unwrap_or_else(|e| panic!("seed={seed} step={step}: {e}"));
+                    assert_eq!(sorted(&fast.belief), sorted(&oracle.belief));
+                    assert_eq!(
+                        sorted(&fast.belief),
+                        sorted(&kernel),
+                        "seed={seed} step={step}"
+                    );
+                    // Where a real's change is reconciled alone, the table
+                    // is what the whole computation wants, all the time.
+                    let simple: Vec<usize> = (0..fast.plan.virtuals.len())
+                        .filter(|&vi| fast.ix.simple[vi])
+                        .collect();
+                    let want = fast.desired_of(false, simple.iter().copied());
+                    for (k, s) in &sorted(&want).services {
+                        assert_eq!(Some(s), sorted(&fast.belief).services.get(k));
+                    }
+                    assert_eq!(fast.belief_pos, index_belief(&fast.belief));
+                }
+            }
+        }
+    }
 }
