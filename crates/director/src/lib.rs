@@ -11,6 +11,7 @@
 pub mod alerts;
 mod director;
 mod health;
+mod index;
 mod logs;
 pub mod plan;
 mod schedule;

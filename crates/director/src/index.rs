@@ -1,0 +1,184 @@
+//! Indexes that keep the reconciler's per-result work proportional to what
+//! changed: a plan's services and reals by key and address, and the
+//! destinations of the table as we last left it by address.
+
+use crate::plan::{Plan, RealPlan, VirtualPlan};
+use ipvs::{ApplyError, Dest, Operation, Service, ServiceConf, ServiceKey, Table};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+/// Lookups into a plan.
+pub(crate) struct Index {
+    /// Service key to the first virtual with it.
+    pub(crate) vindex: HashMap<ServiceKey, usize>,
+    /// Per virtual: each real address to its reals' indexes, in order.
+    pub(crate) reals_at: Vec<HashMap<SocketAddr, Vec<usize>>>,
+    /// Per virtual: its service settings as the table holds them.
+    pub(crate) conf: Vec<ServiceConf>,
+    /// Per virtual: a real's change can be reconciled for that real alone:
+    /// its key is its own, no address is listed twice, and the fallback is
+    /// not also a real. (With duplicates, which occurrence wins depends on
+    /// the others' states, so those services are reconciled whole.)
+    pub(crate) simple: Vec<bool>,
+}
+
+impl Index {
+    pub(crate) fn of(plan: &Plan) -> Index {
+        let mut vindex = HashMap::new();
+        let mut key_count: HashMap<ServiceKey, usize> = HashMap::new();
+        for (vi, v) in plan.virtuals.iter().enumerate() {
+            vindex.entry(v.key).or_insert(vi);
+            *key_count.entry(v.key).or_default() += 1;
+        }
+        let reals_at: Vec<HashMap<SocketAddr, Vec<usize>>> = plan
+            .virtuals
+            .iter()
+            .map(|v| {
+                let mut m: HashMap<SocketAddr, Vec<usize>> = HashMap::new();
+                for (ri, r) in v.reals.iter().enumerate() {
+                    m.entry(r.addr).or_default().push(ri);
+                }
+                m
+            })
+            .collect();
+        let conf = plan
+            .virtuals
+            .iter()
+            .map(|v| Service::new(v.key, v.conf.clone(), Vec::new()).conf)
+            .collect();
+        let simple = plan
+            .virtuals
+            .iter()
+            .zip(&reals_at)
+            .map(|(v, at)| {
+                key_count[&v.key] == 1
+                    && at.len() == v.reals.len()
+                    && v.fallback
+                        .as_ref()
+                        .is_none_or(|f| !at.contains_key(&f.addr))
+            })
+            .collect();
+        Index {
+            vindex,
+            reals_at,
+            conf,
+            simple,
+        }
+    }
+
+    pub(crate) fn virtual_of<'a>(
+        &self,
+        plan: &'a Plan,
+        key: &ServiceKey,
+    ) -> Option<(usize, &'a VirtualPlan)> {
+        let vi = *self.vindex.get(key)?;
+        Some((vi, &plan.virtuals[vi]))
+    }
+
+    pub(crate) fn is_fallback(&self, vi: usize, v: &VirtualPlan, addr: &SocketAddr) -> bool {
+        v.fallback.as_ref().map(|f| f.addr) == Some(*addr) && !self.reals_at[vi].contains_key(addr)
+    }
+
+    pub(crate) fn is_configured(&self, vi: usize, v: &VirtualPlan, addr: &SocketAddr) -> bool {
+        self.reals_at[vi].contains_key(addr)
+            || v.fallback.iter().any(|f: &RealPlan| f.addr == *addr)
+    }
+}
+
+pub(crate) fn index_belief(belief: &Table) -> HashMap<ServiceKey, HashMap<SocketAddr, usize>> {
+    belief
+        .services
+        .iter()
+        .map(|(k, s)| {
+            (
+                *k,
+                s.dests
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (d.addr, i))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// `ipvs::apply` on our belief, with its destinations indexed by address
+/// (a removed destination's place is taken by the last one).
+pub(crate) fn apply_indexed(
+    ops: &[Operation],
+    table: &mut Table,
+    pos: &mut HashMap<ServiceKey, HashMap<SocketAddr, usize>>,
+) -> Result<(), ApplyError> {
+    for op in ops {
+        match op {
+            Operation::AddService { key, conf } => {
+                if table.services.contains_key(key) {
+                    return Err(ApplyError::ServiceExists(*key));
+                }
+                table
+                    .services
+                    .insert(*key, Service::new(*key, conf.clone(), Vec::new()));
+                pos.insert(*key, HashMap::new());
+            }
+            Operation::EditService { key, conf } => {
+                table
+                    .services
+                    .get_mut(key)
+                    .ok_or(ApplyError::NoService(*key))?
+                    .conf = conf.clone();
+            }
+            Operation::DelService { key } => {
+                table
+                    .services
+                    .remove(key)
+                    .ok_or(ApplyError::NoService(*key))?;
+                pos.remove(key);
+            }
+            Operation::AddDest {
+                service,
+                addr,
+                conf,
+            } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let p = pos.entry(*service).or_default();
+                if p.contains_key(addr) {
+                    return Err(ApplyError::DestExists(*service, *addr));
+                }
+                p.insert(*addr, s.dests.len());
+                s.dests.push(Dest::new(*addr, *conf));
+            }
+            Operation::EditDest {
+                service,
+                addr,
+                conf,
+            } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let i = pos
+                    .get(service)
+                    .and_then(|p| p.get(addr))
+                    .copied()
+                    .ok_or(ApplyError::NoDest(*service, *addr))?;
+                s.dests[i].conf = *conf;
+            }
+            Operation::DelDest { service, addr } => {
+                let s = table
+                    .services
+                    .get_mut(service)
+                    .ok_or(ApplyError::NoService(*service))?;
+                let p = pos.entry(*service).or_default();
+                let i = p.remove(addr).ok_or(ApplyError::NoDest(*service, *addr))?;
+                s.dests.swap_remove(i);
+                if let Some(moved) = s.dests.get(i) {
+                    p.insert(moved.addr, i);
+                }
+            }
+        }
+    }
+    Ok(())
+}
