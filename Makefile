@@ -13,7 +13,7 @@ bench-ldirectord:
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
 	benches/ldirectord-scale.py
 
-.PHONY: bench-ldirectord checks-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: deb bench-ldirectord checks-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -157,6 +157,12 @@ bench-ipvs: vm-initramfs
 # resource.d/ldirectord entry point (a symlink, as the legacy package has).
 DESTDIR ?=
 TARGET_DIR ?= $(or $(CARGO_TARGET_DIR),target)
+# Debian packages that take over from heartbeat and ldirectord with
+# dpkg-divert (packaging/deb/): target/deb/{heartbeatd,ldirectord-rs}_VERSION_ARCH.deb.
+deb:
+	packaging/deb/build.sh
+	lintian --fail-on error,warning $(TARGET_DIR)/deb/heartbeatd_*.deb $(TARGET_DIR)/deb/ldirectord-rs_*.deb
+
 install:
 	$(CARGO) build --release --workspace --bins
 	install -D -m 0755 $(TARGET_DIR)/release/heartbeatd $(DESTDIR)/usr/sbin/heartbeatd
