@@ -17,7 +17,8 @@
 #                                directors, DR settings on the real servers
 #   seed_serve NAME              a web server in NAME (web1|web2) serving
 #                                test.html ("test") and index.html ("WEB1"...);
-#                                sets WEBPID_<name>
+#                                sets WEBPID_<name>; python3's http.server, or
+#                                busybox httpd if SEED_HTTPD=busybox
 #   seed_hacf DIR NODE           the seed's ha.cf, haresources, authkeys and
 #                                ldirectord.cf in DIR for NODE (master|backup);
 #                                DEMO_FAST=1 shortens ha.cf's timings
@@ -86,7 +87,12 @@ seed_lan() { # ns addr: NS's eth0 on the LAN bridge
 
 seed_serve() { # name
     mkdir -p "$W/www-$1"; echo test >"$W/www-$1/test.html"; echo "$1" | tr a-z A-Z >"$W/www-$1/index.html"
-    ip netns exec "$1" sh -c "cd $W/www-$1 && exec python3 -m http.server 80" >/dev/null 2>&1 &
+    if [ "${SEED_HTTPD:-python}" = busybox ]; then
+        # Forks per connection, no interpreter: far cheaper on the VM's emulated CPU.
+        ip netns exec "$1" busybox httpd -f -p 80 -h "$W/www-$1" >/dev/null 2>&1 &
+    else
+        ip netns exec "$1" sh -c "cd $W/www-$1 && exec python3 -m http.server 80" >/dev/null 2>&1 &
+    fi
     eval "WEBPID_$1=$!"; PIDS="$PIDS $!"
 }
 

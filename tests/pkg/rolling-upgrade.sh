@@ -45,12 +45,12 @@ TOL=${ROLLING_TOLERANCE:-20}
 RUNS=${*:-baseline upgrade}
 if [[ ${HA_IN_VM:-} != 1 ]]; then
     mkdir -p "$OUT"
-    exec "$root/tests/vm/run.sh" --timeout 1200 --mem 1G --share-rw "$OUT" \
-        --env ROLLING_DEBS="$DEBS" --env ROLLING_TOLERANCE="$TOL" --env CI -- "$0" "$@"
+    exec "$root/tests/vm/run.sh" --timeout 2400 --mem 1G --smp "${ROLLING_SMP:-2}" --share-rw "$OUT" \
+        --env ROLLING_DEBS="$DEBS" --env ROLLING_TOLERANCE="$TOL" --env ROLLING_DEBUG --env CI -- "$0" "$@"
 fi
 
 W=$(mktemp -d /tmp/rolling.XXXXXX)
-export DEMO_FAST=1
+export DEMO_FAST=1 SEED_HTTPD=busybox
 source "$root/tests/demo/seed-topology.sh"
 NODES="master backup"
 RATE=20
@@ -110,7 +110,7 @@ director_up() { # node
     # ha.cf stays the seed's.
     [ -e "$R/usr/lib/heartbeat/ipfail" ] || ln -s /usr/libexec/heartbeat/ipfail "$R/usr/lib/heartbeat/ipfail"
     # A fresh node: no uuid or state of any other machine.
-    rm -rf "$R/var/lib/heartbeat"; mkdir -p "$R/var/lib/heartbeat"
+    rm -rf "$R/var/lib/heartbeat"; mkdir -p "$R"/var/lib/heartbeat/cores/{root,hacluster,nobody}
     ip netns exec "$d" unshare --mount --uts --pid --fork bash -c '
         R=$1
         mount --make-rprivate /
@@ -166,6 +166,11 @@ has_table() { # ns
     grep -q "^TCP  $SEED_VIP:80 rr" <<<"$t" &&
         [ "$(grep -c '^  -> 192.168.72.\(9\|10\):80 *Route ' <<<"$t")" = 2 ]
 }
+holders() { # vip_on|has_table: the nodes where it holds
+    local d h=""
+    for d in $NODES; do "$1" $d && h="$h${h:+,}${d^^}"; done
+    echo "${h:-none}"
+}
 no_table() { ! table "$1" | grep -q "^TCP  $SEED_VIP:80"; }
 serving() { # node: the VIP and the table there, nothing on the other
     local o=master; [ "$1" = master ] && o=backup
@@ -215,14 +220,14 @@ expect() {
     [ "$got_b" = "$want_b" ] || { say "FAIL [$run $step] BACKUP runs heartbeat '$got_b', want '$want_b'"; ok=0; }
     [ "$got_ld" = "$want_ld" ] || { say "FAIL [$run $step] ${who^^} runs ldirectord '$got_ld', want '$want_ld'"; ok=0; }
     [ "$got_ld_other" = none ] || { say "FAIL [$run $step] ${other^^} still runs ldirectord ($got_ld_other)"; ok=0; }
-    echo "$run $step VIP+table on ${who^^}; MASTER hb $got_m, BACKUP hb $got_b, ldirectord $got_ld on ${who^^}" >>"$W/states"
+    echo "$run $step: VIP on $(holders vip_on), table on $(holders has_table); heartbeat: MASTER $got_m, BACKUP $got_b; ldirectord: MASTER $(kind master ld), BACKUP $(kind backup ld)" >>"$W/states"
     sed "s/^/    $run $step: /" <<<"$DAEMONS" >>"$W/states"
     if [ $ok = 1 ]; then say "OK   [$run $step] VIP+table on ${who^^}; heartbeat: MASTER $got_m, BACKUP $got_b; ldirectord $got_ld"
     else fail=1; fi
 }
 
 wait_settled() { # node: waits for the state, then SETTLE seconds
-    waitfor 90 "serving $1" || say "(the VIP and the table did not settle on ${1^^} within 90 s)"
+    waitfor 180 "serving $1" || say "(the VIP and the table did not settle on ${1^^} within 180 s)"
     sleep $SETTLE
 }
 
@@ -252,6 +257,7 @@ one_run() { # baseline|upgrade
     ip netns exec client python3 "$here/http-load.py" $SEED_VIP 80 $RATE 1 "$W/$run.log" &
     CLIENT=$!
     s=$(mark); sleep 10; e=$(mark); echo "$run steady $s $e" >>"$W/windows"
+    [ -n "${ROLLING_DEBUG:-}" ] && top -b -n 2 -d 5 | sed -n '/^top/h; /^top/!H; ${x;p}' | head -n 20
     expect "$run" steady master legacy legacy legacy
 
     # a: BACKUP (upgrade: install our packages there first), restart heartbeat.
