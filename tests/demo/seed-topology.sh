@@ -86,7 +86,7 @@ seed_lan() { # ns addr: NS's eth0 on the LAN bridge
 }
 
 seed_serve() { # name
-    mkdir -p "$W/www-$1"; echo test >"$W/www-$1/test.html"; echo "$1" | tr a-z A-Z >"$W/www-$1/index.html"
+    mkdir -p "$W/www-$1"; echo test >"$W/www-$1/test.html"; echo "$1" | tr "[:lower:]" "[:upper:]" >"$W/www-$1/index.html"
     if [ "${SEED_HTTPD:-python}" = busybox ]; then
         # Forks per connection, no interpreter: far cheaper on the VM's emulated CPU.
         ip netns exec "$1" busybox httpd -f -p 80 -h "$W/www-$1" >/dev/null 2>&1 &
@@ -99,7 +99,7 @@ seed_serve() { # name
 seed_hacf() { # dir node
     local etc=$1
     mkdir -p "$etc"
-    cp "$root"/compat-configs/seed/{ha.cf,haresources,authkeys,ldirectord.cf} "$etc/"
+    cp "${root:?}"/compat-configs/seed/{ha.cf,haresources,authkeys,ldirectord.cf} "$etc/"
     chmod 600 "$etc/authkeys"
     if [ -n "${DEMO_FAST:-}" ]; then
         sed -i -e 's/^keepalive .*/keepalive 1/' -e 's/^deadtime .*/deadtime 5/' \

@@ -51,12 +51,15 @@ fi
 
 W=$(mktemp -d /tmp/rolling.XXXXXX)
 export DEMO_FAST=1 SEED_HTTPD=busybox
+# shellcheck source=tests/demo/seed-topology.sh
 source "$root/tests/demo/seed-topology.sh"
-NODES="master backup"
+NODES=(master backup)
 RATE=20
 SETTLE=3
-KEEPER_master="" KEEPER_backup="" CLIENT=""
+CLIENT=""
+# KEEPER_master, KEEPER_backup: see keeper().
 
+# shellcheck disable=SC2317 # (the EXIT trap)
 cleanup() {
     exec 2>/dev/null
     stop_run
@@ -69,8 +72,8 @@ trap cleanup EXIT
 for r in $RUNS; do
     case $r in baseline | upgrade) ;; *) echo "usage: $0 [baseline] [upgrade]" >&2; exit 2 ;; esac
 done
-HB_DEB=$(ls "$DEBS"/heartbeatd_*_amd64.deb 2>/dev/null | tail -n 1)
-LD_DEB=$(ls "$DEBS"/ldirectord-rs_*_amd64.deb 2>/dev/null | tail -n 1)
+HB_DEB=$(find "$DEBS" -maxdepth 1 -name "heartbeatd_*_amd64.deb" 2>/dev/null | sort -V | tail -n 1)
+LD_DEB=$(find "$DEBS" -maxdepth 1 -name "ldirectord-rs_*_amd64.deb" 2>/dev/null | sort -V | tail -n 1)
 if [[ " $RUNS " == *" upgrade "* ]] && [[ -z $HB_DEB || -z $LD_DEB ]]; then
     echo "rolling-upgrade: no heartbeatd_*_amd64.deb and ldirectord-rs_*_amd64.deb in $DEBS (run make deb)" >&2
     exit 1
@@ -111,6 +114,7 @@ director_up() { # node
     [ -e "$R/usr/lib/heartbeat/ipfail" ] || ln -s /usr/libexec/heartbeat/ipfail "$R/usr/lib/heartbeat/ipfail"
     # A fresh node: no uuid or state of any other machine.
     rm -rf "$R/var/lib/heartbeat"; mkdir -p "$R"/var/lib/heartbeat/cores/{root,hacluster,nobody}
+    # shellcheck disable=SC2016 # (expanded by that bash, from its arguments)
     ip netns exec "$d" unshare --mount --uts --pid --fork bash -c '
         R=$1
         mount --make-rprivate /
@@ -132,9 +136,9 @@ director_up() { # node
             /bin/busybox syslogd -n -O /var/log/syslog </dev/null >/dev/null 2>&1 &
             trap \"exit 0\" TERM
             while :; do sleep 3600 & wait; done"' keeper "$R" "$name" </dev/null >"$W/$d/keeper.out" 2>&1 &
-    local u=$! k="" i
+    local u=$! k=""
     PIDS="$PIDS $u"
-    for i in $(seq 50); do k=$(pgrep -P $u) && break; sleep 0.1; done
+    for _ in $(seq 50); do k=$(pgrep -P $u) && break; sleep 0.1; done
     [ -n "$k" ] || return 1
     eval "KEEPER_$d=$k"; PIDS="$PIDS $k"
     # Wait until the keeper is inside its root.
@@ -156,7 +160,7 @@ director_down() { # node
 
 # --- observing --------------------------------------------------------------------
 # daemons: "master hb=KIND:PID:EXE ld=... / backup ..." (tests/pkg/node-procs.py)
-daemons() { python3 "$here/node-procs.py" "$W" $NODES; }
+daemons() { python3 "$here/node-procs.py" "$W" "${NODES[@]}"; }
 kind() { # node hb|ld (from $DAEMONS): legacy, ours or none
     awk -v n="$1" -v w="$2=" '$1 == n { for (i = 2; i <= NF; i++) if (index($i, w) == 1) { s = substr($i, length(w) + 1); sub(/:.*/, "", s); print s } }' <<<"$DAEMONS"
 }
@@ -168,7 +172,7 @@ has_table() { # ns
 }
 holders() { # vip_on|has_table: the nodes where it holds
     local d h=""
-    for d in $NODES; do "$1" $d && h="$h${h:+,}${d^^}"; done
+    for d in "${NODES[@]}"; do "$1" "$d" && h="$h${h:+,}${d^^}"; done
     echo "${h:-none}"
 }
 no_table() { ! table "$1" | grep -q "^TCP  $SEED_VIP:80"; }
@@ -178,7 +182,9 @@ serving() { # node: the VIP and the table there, nothing on the other
 }
 # cl_status on NODE (that node's own: the legacy's, or ours after the upgrade)
 # says PEER is active.
+# shellcheck disable=SC2317 # (called through waitfor's eval)
 sees() { [ "$(in_node "$1" cl_status nodestatus "$2" 2>/dev/null)" = active ]; }
+# shellcheck disable=SC2317
 joined() { sees master backup && sees backup master; }
 
 mark() { date +%s.%N; }
@@ -203,7 +209,7 @@ stop_run() {
     [ -n "$CLIENT" ] && kill -TERM "$CLIENT" 2>/dev/null && wait "$CLIENT" 2>/dev/null
     CLIENT=""
     local d
-    for d in $NODES; do [ -n "$(keeper $d)" ] && director_down $d; done
+    for d in "${NODES[@]}"; do [ -n "$(keeper "$d")" ] && director_down "$d"; done
     return 0
 }
 
@@ -221,7 +227,7 @@ expect() {
     [ "$got_ld" = "$want_ld" ] || { say "FAIL [$run $step] ${who^^} runs ldirectord '$got_ld', want '$want_ld'"; ok=0; }
     [ "$got_ld_other" = none ] || { say "FAIL [$run $step] ${other^^} still runs ldirectord ($got_ld_other)"; ok=0; }
     echo "$run $step: VIP on $(holders vip_on), table on $(holders has_table); heartbeat: MASTER $got_m, BACKUP $got_b; ldirectord: MASTER $(kind master ld), BACKUP $(kind backup ld)" >>"$W/states"
-    sed "s/^/    $run $step: /" <<<"$DAEMONS" >>"$W/states"
+    while read -r l; do echo "    $run $step: $l"; done <<<"$DAEMONS" >>"$W/states"
     if [ $ok = 1 ]; then say "OK   [$run $step] VIP+table on ${who^^}; heartbeat: MASTER $got_m, BACKUP $got_b; ldirectord $got_ld"
     else fail=1; fi
 }
@@ -233,17 +239,17 @@ wait_settled() { # node: waits for the state, then SETTLE seconds
 
 dump_logs() {
     local d
-    for d in $NODES; do
-        [ -n "$(keeper $d)" ] || continue
-        echo "== ${d^^} ha-log (tail)"; tail -n 25 "$(node_file $d /var/log/ha-log)" 2>/dev/null
-        echo "== ${d^^} syslog (tail)"; tail -n 15 "$(node_file $d /var/log/syslog)" 2>/dev/null
+    for d in "${NODES[@]}"; do
+        [ -n "$(keeper "$d")" ] || continue
+        echo "== ${d^^} ha-log (tail)"; tail -n 25 "$(node_file "$d" /var/log/ha-log)" 2>/dev/null
+        echo "== ${d^^} syslog (tail)"; tail -n 15 "$(node_file "$d" /var/log/syslog)" 2>/dev/null
     done
 }
 
 one_run() { # baseline|upgrade
     local run=$1 t s e new
     say "=== $run: a legacy heartbeat 3.0.6 + ldirectord pair on the seed topology"
-    director_up master && director_up backup || { say "FAIL [$run] directors' roots"; fail=1; return; }
+    if ! director_up master || ! director_up backup; then say "FAIL [$run] directors' roots"; fail=1; return; fi
     # Both boot at once, as after a power cut.
     in_node master /etc/init.d/heartbeat start >"$W/master/start.out" 2>&1 &
     t=$!
@@ -254,10 +260,10 @@ one_run() { # baseline|upgrade
     fi
     say "legacy pair up; client: $RATE requests/s through the VIP (1 s deadline each)"
     : >"$W/$run.log"
-    ip netns exec client python3 "$here/http-load.py" $SEED_VIP 80 $RATE 1 "$W/$run.log" &
+    ip netns exec client python3 "$here/http-load.py" "$SEED_VIP" 80 $RATE 1 "$W/$run.log" &
     CLIENT=$!
     s=$(mark); sleep 10; e=$(mark); echo "$run steady $s $e" >>"$W/windows"
-    [ -n "${ROLLING_DEBUG:-}" ] && top -b -n 2 -d 5 | sed -n '/^top/h; /^top/!H; ${x;p}' | head -n 20
+    [ -n "${ROLLING_DEBUG:-}" ] && top -b -n 2 -d 5 | awk '/^top/ {n++} n == 2' | head -n 20
     expect "$run" steady master legacy legacy legacy
 
     # a: BACKUP (upgrade: install our packages there first), restart heartbeat.
@@ -302,7 +308,7 @@ one_run() { # baseline|upgrade
     expect "$run" d master $new $new $new
 
     kill -TERM "$CLIENT" 2>/dev/null; wait "$CLIENT" 2>/dev/null; CLIENT=""
-    [ $fail = 0 ] || dump_logs
+    [ "$fail" = 0 ] || dump_logs
     stop_run
 }
 
@@ -315,12 +321,23 @@ check "the gateway answers pings from MASTER, BACKUP and the client" \
 for r in $RUNS; do one_run "$r"; done
 
 # --- the report --------------------------------------------------------------------
+window() { awk -v r="$1" -v s="$2" '$1 == r && $2 == s {print $3, $4}' "$W/windows"; } # run step
 cell() { # run step: "FAILED/TOTAL" or "-"
     local w
-    w=$(awk -v r="$1" -v s="$2" '$1 == r && $2 == s {print $3, $4}' "$W/windows")
-    [ -n "$w" ] && [ -s "$W/$1.log" ] || { echo "-"; return; }
+    w=$(window "$1" "$2")
+    if [ -z "$w" ] || [ ! -s "$W/$1.log" ]; then echo "-"; return; fi
     # shellcheck disable=SC2086
     failures "$W/$1.log" $w | awk '{print $1 "/" $2}'
+}
+detail() { # run step: the window's length and its failures by kind
+    local w
+    w=$(window "$1" "$2")
+    [ -n "$w" ] && [ -s "$W/$1.log" ] || return 0
+    # shellcheck disable=SC2086
+    set -- "$1" "$2" $w
+    awk -v a="$3" -v b="$4" -v t="$1 $2" '$1 >= a && $1 < b && $2 != "ok" { k[$3]++ }
+        END { printf "    %-10s window %5.1f s, failures:", t, b - a; n = 0
+              for (x in k) { printf " %s %d", x, k[x]; n++ } if (!n) printf " none"; print "" }' "$W/$1.log"
 }
 {
     echo "rolling upgrade of the seed pair (legacy heartbeat 3.0.6 + ldirectord 4.12 -> heartbeatd + ldirectord-rs)"
@@ -328,8 +345,11 @@ cell() { # run step: "FAILED/TOTAL" or "-"
     echo "tolerance: an upgrade step may fail at most the baseline's same step + $TOL requests"
     printf '%-64s | %-20s | %-16s\n' "step" "legacy-only failed" "upgrade failed"
     for st in $STEPS; do
-        printf '%-64s | %-20s | %-16s\n' "$(step_title $st)" "$(cell baseline $st)" "$(cell upgrade $st)"
+        printf '%-64s | %-20s | %-16s\n' "$(step_title "$st")" "$(cell baseline "$st")" "$(cell upgrade "$st")"
     done
+    echo
+    echo "windows and failures by kind (timeout: no answer within 1 s; errno:111: refused, i.e. no IPVS service or a dead real):"
+    for r in $RUNS; do for st in $STEPS; do detail "$r" "$st"; done; done
     echo
     echo "state after each step (/proc/PID/exe inside each director):"
     cat "$W/states"
@@ -339,7 +359,7 @@ mkdir -p "$OUT" && cp "$W/report" "$OUT/rolling-upgrade.txt"
 
 if [[ " $RUNS " == *" baseline "* && " $RUNS " == *" upgrade "* ]]; then
     for st in $STEPS; do
-        b=$(cell baseline $st); u=$(cell upgrade $st)
+        b=$(cell baseline "$st"); u=$(cell upgrade "$st")
         if [ "$b" = - ] || [ "$u" = - ]; then say "FAIL step $st: no measurement"; fail=1; continue; fi
         if [ "${u%/*}" -gt $((${b%/*} + TOL)) ]; then
             say "FAIL step $st: the upgrade failed ${u%/*} requests, the legacy's own handover ${b%/*} (+$TOL allowed)"; fail=1
@@ -349,5 +369,5 @@ if [[ " $RUNS " == *" baseline "* && " $RUNS " == *" upgrade "* ]]; then
     done
 fi
 echo
-if [ $fail = 0 ]; then say "rolling upgrade: every step as expected"; else say "rolling upgrade FAILED"; fi
-exit $fail
+if [ "$fail" = 0 ]; then say "rolling upgrade: every step as expected"; else say "rolling upgrade FAILED"; fi
+exit "$fail"
