@@ -64,7 +64,6 @@ cleanup() {
     exec 2>/dev/null
     stop_run
     seed_cleanup
-    wait
     rm -rf "$W"
 }
 trap cleanup EXIT
@@ -141,8 +140,8 @@ director_up() { # node
     for _ in $(seq 50); do k=$(pgrep -P $u) && break; sleep 0.1; done
     [ -n "$k" ] || return 1
     eval "KEEPER_$d=$k"; PIDS="$PIDS $k"
-    # Wait until the keeper is inside its root.
-    waitfor 10 "[ -e /proc/$k/root/etc/ha.d/ha.cf ] && [ \"\$(readlink /proc/$k/root)\" != / ]"
+    # Wait until the keeper is inside its root (some 20 execs: seconds under TCG).
+    waitfor 60 "[ -e /proc/$k/root/etc/ha.d/ha.cf ] && [ \"\$(readlink /proc/$k/root)\" != / ]"
 }
 
 director_down() { # node
@@ -249,7 +248,9 @@ dump_logs() {
 one_run() { # baseline|upgrade
     local run=$1 t s e new
     say "=== $run: a legacy heartbeat 3.0.6 + ldirectord pair on the seed topology"
-    if ! director_up master || ! director_up backup; then say "FAIL [$run] directors' roots"; fail=1; return; fi
+    if ! director_up master || ! director_up backup; then
+        say "FAIL [$run] directors' roots"; cat "$W"/*/keeper.out 2>/dev/null; fail=1; return
+    fi
     # Both boot at once, as after a power cut.
     in_node master /etc/init.d/heartbeat start >"$W/master/start.out" 2>&1 &
     t=$!
