@@ -64,7 +64,7 @@ cleanup() {
     exec 2>/dev/null
     stop_run
     seed_cleanup
-    rm -rf "$W"
+    rm -rf --one-file-system "$W"
 }
 trap cleanup EXIT
 
@@ -150,8 +150,12 @@ director_down() { # node
     [ -n "$k" ] && kill -9 "$k" 2>/dev/null
     ip netns pids "$d" 2>/dev/null | xargs -r kill -9 2>/dev/null
     sleep 0.5
-    umount "$W/$d/root" 2>/dev/null || umount -l "$W/$d/root" 2>/dev/null
-    rm -rf "${W:?}/$d"
+    # The overlay is the whole host root: unmount it (all of its stacked
+    # mounts) before removing anything, and never cross into it.
+    while mountpoint -q "$W/$d/root"; do
+        umount "$W/$d/root" 2>/dev/null || umount -l "$W/$d/root" || break
+    done
+    rm -rf --one-file-system "${W:?}/$d"
     ip -n "$d" addr del "$SEED_VIP/24" dev eth0 2>/dev/null
     ip netns exec "$d" ipvsadm -C 2>/dev/null
     eval "KEEPER_$d="
@@ -245,7 +249,13 @@ dump_logs() {
     done
 }
 
-one_run() { # baseline|upgrade
+one_run() { # baseline|upgrade: the run, then its directors and client removed
+    run_steps "$1"
+    [ "$fail" = 0 ] || dump_logs
+    stop_run
+}
+
+run_steps() { # baseline|upgrade
     local run=$1 t s e new
     say "=== $run: a legacy heartbeat 3.0.6 + ldirectord pair on the seed topology"
     if ! director_up master || ! director_up backup; then
@@ -256,8 +266,8 @@ one_run() { # baseline|upgrade
     t=$!
     in_node backup /etc/init.d/heartbeat start >"$W/backup/start.out" 2>&1
     wait $t
-    if ! waitfor 120 "serving master" || ! waitfor 60 joined; then
-        say "FAIL [$run] the legacy pair never came up (MASTER serving, both joined)"; fail=1; dump_logs; return
+    if ! waitfor 240 "serving master" || ! waitfor 60 joined; then
+        say "FAIL [$run] the legacy pair never came up (MASTER serving, both joined)"; fail=1; return
     fi
     say "legacy pair up; client: $RATE requests/s through the VIP (1 s deadline each)"
     : >"$W/$run.log"
@@ -309,8 +319,6 @@ one_run() { # baseline|upgrade
     expect "$run" d master $new $new $new
 
     kill -TERM "$CLIENT" 2>/dev/null; wait "$CLIENT" 2>/dev/null; CLIENT=""
-    [ "$fail" = 0 ] || dump_logs
-    stop_run
 }
 
 say "seed topology: client, MASTER, BACKUP, WEB1, WEB2, gateway (ha.cf: keepalive 1, deadtime 5, initdead 10)"
