@@ -28,7 +28,8 @@
 # table, which daemon runs on each node: /proc/PID/exe) plus 3 s; its
 # failed requests are those started in that window. The table (failed and
 # total requests per step for both runs) is printed and written to
-# target/pkg/rolling-upgrade.txt. Exit status 1 if an expected state is
+# target/pkg/rolling-upgrade.txt (after a failure, each node's ha-log of that
+# run too: target/pkg/RUN-NODE-ha-log). Exit status 1 if an expected state is
 # wrong or an upgrade step fails more requests than the baseline's same
 # step + ROLLING_TOLERANCE (default 20 requests, i.e. 1 s of traffic: the
 # seed's checkinterval=1 means a new director's ldirectord adds the reals
@@ -251,7 +252,15 @@ dump_logs() {
 
 one_run() { # baseline|upgrade: the run, then its directors and client removed
     run_steps "$1"
-    [ "$fail" = 0 ] || dump_logs
+    if [ "$fail" != 0 ]; then
+        dump_logs
+        # The whole logs, for what the tails do not show.
+        local d
+        for d in "${NODES[@]}"; do
+            [ -n "$(keeper "$d")" ] || continue
+            mkdir -p "$OUT" && cp "$(node_file "$d" /var/log/ha-log)" "$OUT/$1-$d-ha-log" 2>/dev/null
+        done
+    fi
     stop_run
 }
 
