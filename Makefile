@@ -13,7 +13,7 @@ bench-ldirectord:
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
 	benches/ldirectord-scale.py
 
-.PHONY: deb package-test bench-ldirectord checks-test ocf-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: deb package-test rolling-upgrade-test bench-ldirectord checks-test ocf-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 
 all: build
 
@@ -179,6 +179,16 @@ deb:
 # back, /etc/ha.d untouched), installed again and purged.
 package-test: deb
 	tests/pkg/package-test.sh
+
+# A rolling upgrade of a live legacy pair (heartbeat 3.0.6 +
+# ldirectord 4.12, the seed's files) to these .debs with dpkg -i, one node
+# at a time, on the seed topology in the IPVS VM, each director in its own
+# overlay root; a client's failed requests per step beside those of the
+# same handovers of the legacy pair alone (target/pkg/rolling-upgrade.txt).
+# Not in `make test` yet: one run of two failed at its hb_standby step (see
+# packaging/README.md).
+rolling-upgrade-test: deb vm-initramfs
+	tests/pkg/rolling-upgrade.sh
 
 install:
 	$(CARGO) build --release --workspace --bins

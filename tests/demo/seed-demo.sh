@@ -49,86 +49,34 @@ fi
 
 BIN=$root/target/debug
 W=$(mktemp -d /tmp/seed-demo.XXXXXX)
-T0=$(date +%s.%N)
-ts() { printf '[%6.1fs]' "$(echo "$(date +%s.%N) - $T0" | bc)"; }
-say() { echo "$(ts) $*"; }
-fail=0
-check() { if eval "$2"; then say "OK   $1"; else say "FAIL $1"; fail=1; return 1; fi; }
-# waitfor SECS CONDITION: polls CONDITION until it holds or SECS seconds of
-# wall-clock time have passed (a slow emulated VM stretches each poll).
-waitfor() {
-    local end=$(($(date +%s) + $1))
-    while :; do
-        eval "$2" && return 0
-        [ "$(date +%s)" -lt "$end" ] || return 1
-        sleep 0.2
-    done
-}
-NS="client master backup web1 web2 gw"
-PIDS=""
+# The network, web servers, seed files and helpers (shared with
+# tests/pkg/rolling-upgrade.sh).
+source "$here/seed-topology.sh"
 cleanup() {
     # At exit: bash's "Killed" notices for our own background jobs are noise.
     exec 2>/dev/null
-    for p in $PIDS; do kill -9 "$p"; done
-    for n in $NS; do ip netns pids "$n" | xargs -r kill -9; ip netns del "$n"; done
-    ip link del lan
+    seed_cleanup
     wait
     rm -rf "$W"
 }
 trap cleanup EXIT
 
-# --- the network ------------------------------------------------------------
-ip link add lan type bridge; ip link set lan up
-for n in $NS; do ip netns add $n; ip -n $n link set lo up; done
-lan() { # ns addr
-    ip link add "v$1" type veth peer name eth0 netns "$1"
-    ip link set "v$1" master lan up
-    ip -n "$1" addr add "$2/24" dev eth0; ip -n "$1" link set eth0 up
-}
-lan client 192.168.72.100; lan master 192.168.72.2; lan backup 192.168.72.3
-lan web1 192.168.72.9; lan web2 192.168.72.10
-# The seed's gateway, the directors' ping node (ha.cf: ping 192.168.72.1):
-# a namespace on the LAN that answers ICMP echo, as a router does.
-lan gw 192.168.72.1
-ip netns exec gw sysctl -qw net.ipv4.icmp_echo_ignore_all=0
-ip link add eth1 netns master type veth peer name eth1 netns backup
-ip -n master addr add 192.168.1.2/24 dev eth1; ip -n master link set eth1 up
-ip -n backup addr add 192.168.1.3/24 dev eth1; ip -n backup link set eth1 up
-for d in master backup; do ip netns exec $d sysctl -qw net.ipv4.ip_forward=1; done
-# LVS-DR real servers: the VIP on lo, and never answer ARP for it.
-for w in web1 web2; do
-    ip netns exec $w sh -c 'ip addr add 192.168.72.8/32 dev lo label lo:0
-        sysctl -qw net.ipv4.conf.lo.arp_ignore=1 net.ipv4.conf.lo.arp_announce=2
-        sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2'
-done
-# The client accepts gratuitous ARP, as a LAN's router or switch would learn it.
-ip netns exec client sysctl -qw net.ipv4.conf.all.arp_accept=1 net.ipv4.conf.eth0.arp_accept=1
-
-# --- real servers -------------------------------------------------------------
-serve() { # name
-    mkdir -p "$W/www-$1"; echo test > "$W/www-$1/test.html"; echo "$1" | tr a-z A-Z > "$W/www-$1/index.html"
-    ip netns exec "$1" sh -c "cd $W/www-$1 && exec python3 -m http.server 80" >/dev/null 2>&1 &
-    eval "WEBPID_$1=$!"; PIDS="$PIDS $!"
-}
+# --- the network and the real servers ----------------------------------------
+seed_network
+serve() { seed_serve "$@"; }
 serve web1; serve web2
 
 # --- the directors' /etc/ha.d -------------------------------------------------
 for d in master backup; do
     etc=$W/$d/ha.d; mkdir -p "$etc/resource.d" "$W/$d/log" "$W/$d/state" "$W/$d/run"
-    cp "$root"/compat-configs/seed/{ha.cf,haresources,authkeys,ldirectord.cf} "$etc/"
-    chmod 600 "$etc/authkeys"
+    seed_hacf "$etc" $d
     # The package's resource scripts (IPaddr, ...), with ldirectord -> ours.
     cp -a /etc/ha.d/resource.d/. "$etc/resource.d/"
     ln -sf "$BIN/ldirectord-rs" "$etc/resource.d/ldirectord"
     # The status page, through ldirectord-rs's extra settings file: heartbeat
     # starts it with the legacy's argv, and ldirectord.cf stays the seed's.
     echo "dashboard = 0.0.0.0:9160" >"$etc/ldirectord-rs.conf"
-    if [ -n "${DEMO_FAST:-}" ]; then
-        sed -i -e 's/^keepalive .*/keepalive 1/' -e 's/^deadtime .*/deadtime 5/' \
-            -e 's/^warntime .*/warntime 3/' -e 's/^initdead .*/initdead 10/' "$etc/ha.cf"
-    fi
 done
-sed -i 's/^ucast eth1 192.168.1.3/ucast eth1 192.168.1.2/' "$W/backup/ha.d/ha.cf"
 
 director() { # name: heartbeatd in the director's own mount + UTS namespaces
     local d=$1
@@ -144,15 +92,7 @@ director() { # name: heartbeatd in the director's own mount + UTS namespaces
     eval "HBPID_$d=$!"; PIDS="$PIDS $!"
 }
 
-vip_on() { ip -n "$1" -o addr show dev eth0 | grep -q '192.168.72.8/'; }
-table() { ip netns exec "$1" ipvsadm -Ln 2>/dev/null; }
-reals() { table "$1" | grep -c '^  -> 192.168.72.\(9\|10\):80'; }
-reaches() { ip netns exec "$1" ping -n -q -c 1 -W 1 "$2" >/dev/null 2>&1; } # ns addr
-since() { printf '%.1f' "$(echo "$(date +%s.%N) - $1" | bc)"; }
-mac() { ip -n "$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
-# The connections director $1's IPVS has scheduled to the VIP's port 80.
-# (The kernel folds its per-CPU counters into what it shows every 2 s.)
-conns() { ip netns exec "$1" ipvsadm -Ln --stats 2>/dev/null | awk '$1 == "TCP" && $2 == "192.168.72.8:80" {print $3}'; }
+# (vip_on, table, reals, reaches, since, mac and conns: seed-topology.sh)
 # served_by NS BEFORE N: NS's IPVS shows exactly N connections more than
 # BEFORE (waits for the kernel's 2 s fold).
 served_by() { waitfor 10 "[ \"\$((\$(conns $1) - $2))\" = $3 ]"; }
