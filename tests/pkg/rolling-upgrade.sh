@@ -190,6 +190,13 @@ serving() { # node: the VIP and the table there, nothing on the other
 sees() { [ "$(in_node "$1" cl_status nodestatus "$2" 2>/dev/null)" = active ]; }
 # shellcheck disable=SC2317
 joined() { sees master backup && sees backup master; }
+# MASTER logs "remote resource transition completed." when a peer that
+# (re)joined reports its resources stable. A standby asked before that is
+# ignored by the peer as "in flux" and cancelled after 10 s, by 3.0.6 and
+# heartbeatd alike (both seen with tests/hb/lab.sh: hb_standby on a legacy
+# master at once after its peer's restart moved nothing), so step b waits
+# for it, as an operator watching the log would.
+transitions() { grep -c 'remote resource transition completed' "$(node_file master /var/log/ha-log)" 2>/dev/null; }
 
 mark() { date +%s.%N; }
 # failures LOG FROM TO: "FAILED TOTAL" of the requests started in [FROM, TO)
@@ -296,8 +303,12 @@ run_steps() { # baseline|upgrade
             { say "FAIL [$run a] dpkg -i on BACKUP"; tail -n 20 "$W/backup/dpkg.out"; fail=1; }
     fi
     say "[$run a] BACKUP: /etc/init.d/heartbeat restart"
+    local settled
+    settled=$(transitions)
     in_node backup /etc/init.d/heartbeat restart >"$W/backup/restart.out" 2>&1
     waitfor 60 joined || say "(the nodes did not see each other again within 60 s)"
+    waitfor 60 "[ \"\$(transitions)\" -gt $settled ]" ||
+        say "(MASTER never saw BACKUP's resources stable after its restart)"
     wait_settled master
     e=$(mark); echo "$run a $s $e" >>"$W/windows"
     expect "$run" a master legacy $new legacy
