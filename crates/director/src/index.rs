@@ -103,7 +103,8 @@ pub(crate) fn index_belief(belief: &Table) -> HashMap<ServiceKey, HashMap<Socket
 }
 
 /// `ipvs::apply` on our belief, with its destinations indexed by address
-/// (a removed destination's place is taken by the last one).
+/// (a removed destination's place is taken by the last one). Service
+/// operations cost the same either way and go to `ipvs::apply` itself.
 pub(crate) fn apply_indexed(
     ops: &[Operation],
     table: &mut Table,
@@ -111,27 +112,13 @@ pub(crate) fn apply_indexed(
 ) -> Result<(), ApplyError> {
     for op in ops {
         match op {
-            Operation::AddService { key, conf } => {
-                if table.services.contains_key(key) {
-                    return Err(ApplyError::ServiceExists(*key));
-                }
-                table
-                    .services
-                    .insert(*key, Service::new(*key, conf.clone(), Vec::new()));
+            Operation::AddService { key, .. } => {
+                ipvs::apply(std::slice::from_ref(op), table)?;
                 pos.insert(*key, HashMap::new());
             }
-            Operation::EditService { key, conf } => {
-                table
-                    .services
-                    .get_mut(key)
-                    .ok_or(ApplyError::NoService(*key))?
-                    .conf = conf.clone();
-            }
+            Operation::EditService { .. } => ipvs::apply(std::slice::from_ref(op), table)?,
             Operation::DelService { key } => {
-                table
-                    .services
-                    .remove(key)
-                    .ok_or(ApplyError::NoService(*key))?;
+                ipvs::apply(std::slice::from_ref(op), table)?;
                 pos.remove(key);
             }
             Operation::AddDest {
@@ -139,10 +126,7 @@ pub(crate) fn apply_indexed(
                 addr,
                 conf,
             } => {
-                let s = table
-                    .services
-                    .get_mut(service)
-                    .ok_or(ApplyError::NoService(*service))?;
+                let s = service_mut(table, service)?;
                 let p = pos.entry(*service).or_default();
                 if p.contains_key(addr) {
                     return Err(ApplyError::DestExists(*service, *addr));
@@ -155,10 +139,7 @@ pub(crate) fn apply_indexed(
                 addr,
                 conf,
             } => {
-                let s = table
-                    .services
-                    .get_mut(service)
-                    .ok_or(ApplyError::NoService(*service))?;
+                let s = service_mut(table, service)?;
                 let i = pos
                     .get(service)
                     .and_then(|p| p.get(addr))
@@ -167,10 +148,7 @@ pub(crate) fn apply_indexed(
                 s.dests[i].conf = *conf;
             }
             Operation::DelDest { service, addr } => {
-                let s = table
-                    .services
-                    .get_mut(service)
-                    .ok_or(ApplyError::NoService(*service))?;
+                let s = service_mut(table, service)?;
                 let p = pos.entry(*service).or_default();
                 let i = p.remove(addr).ok_or(ApplyError::NoDest(*service, *addr))?;
                 s.dests.swap_remove(i);
@@ -181,4 +159,11 @@ pub(crate) fn apply_indexed(
         }
     }
     Ok(())
+}
+
+fn service_mut<'a>(table: &'a mut Table, key: &ServiceKey) -> Result<&'a mut Service, ApplyError> {
+    table
+        .services
+        .get_mut(key)
+        .ok_or(ApplyError::NoService(*key))
 }
