@@ -35,7 +35,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-OURS = os.path.join(ROOT, "target/release/ldirectord-rs")
+OURS = os.environ.get("LDIRECTORD_RS", os.path.join(ROOT, "target/release/ldirectord-rs"))
 STANDIN = os.path.join(ROOT, "target/release/examples/ipvsadm_standin")
 CGROOT = "/sys/fs/cgroup"
 
@@ -48,7 +48,9 @@ def real_ip(j):
     return f"127.1.{j // 250}.{j % 250 + 1}"
 
 
-def write_config(path, log, reals, virtuals):
+def write_config(path, log, reals, virtuals, weighted=None):
+    """`weighted`: the index of one real given weight 5 (the reload's one
+    change); every other line stays as it was."""
     per = reals // virtuals
     lines = [
         "checkinterval=1",
@@ -63,7 +65,8 @@ def write_config(path, log, reals, virtuals):
     for i in range(virtuals):
         lines.append(f"virtual=10.200.{i // 250}.{i % 250 + 1}:80")
         for k in range(per):
-            lines.append(f"\treal={real_ip(i * per + k)}:80 gate")
+            j = i * per + k
+            lines.append(f"\treal={real_ip(j)}:80 gate" + (" 5" if j == weighted else ""))
         if i % 2 == 0:
             lines += ["\tchecktype=connect"]
         else:
@@ -143,6 +146,7 @@ class LogWatch:
         self.buf = ""
         self.present = set()
         self.deleted_at = {}
+        self.lines = []  # (when, line) since the last take_lines()
 
     def poll(self):
         try:
@@ -156,6 +160,7 @@ class LogWatch:
         self.buf += data
         *lines, self.buf = self.buf.split("\n")
         for line in lines:
+            self.lines.append((now, line))
             m = self.ADDED.search(line)
             if m:
                 self.present.add(m.group(1))
@@ -163,6 +168,11 @@ class LogWatch:
             if m:
                 self.present.discard(m.group(1))
                 self.deleted_at[m.group(1)] = now
+
+
+    def take_lines(self):
+        taken, self.lines = self.lines, []
+        return taken
 
 
 def pct(values, p):
@@ -193,7 +203,10 @@ def run_one(kind, args, ns, tmp):
         )
     subprocess.run(["sh", "-c", cmd], check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        return measure(kind, args, ns, log, cg)
+        result = measure(kind, args, ns, log, cg)
+        if result["built"]:
+            result.update(measure_reload(args, log, cfg, cg))
+        return result
     finally:
         cg.kill_all()
 
@@ -272,6 +285,57 @@ def measure(kind, args, ns, log, cg):
     }
 
 
+def main_pid(cg):
+    """The daemon itself: the one process of the cgroup whose parent is
+    not in it (the legacy's forked checkers are its children)."""
+    pids = set(cg.pids())
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if ppid not in pids:
+            return pid
+    return None
+
+
+# Lines a reload is expected to log besides the change itself.
+RELOAD_OWN = re.compile(r"reread new configuration|Configuration file .* has changed")
+
+
+def measure_reload(args, log, cfg, cg):
+    """One real's weight changed in the file, then SIGHUP (what the
+    legacy's `reload` sends): the time until the change is logged, every
+    other line logged in the 5 s after, and the CPU over those 5 s."""
+    watch = LogWatch(log)
+    time.sleep(3)  # the steady phase's last failed reals come back
+    watch.poll()
+    watch.take_lines()
+    j = args.reals // 2 + 7
+    ip = real_ip(j)
+    write_config(cfg, log, args.reals, args.virtuals, weighted=j)
+    pid = main_pid(cg)
+    changed = re.compile(re.escape(f"{ip}:80 ") + r".*Weight set to 5")
+    cpu0 = cg.cpu_ns()
+    t_hup = time.monotonic()
+    os.kill(pid, signal.SIGHUP)
+    done = None
+    while time.monotonic() - t_hup < 5:
+        watch.poll()
+        if done is None:
+            done = next((t for t, line in watch.lines if changed.search(line)), None)
+        time.sleep(0.002)
+    cpu = (cg.cpu_ns() - cpu0) / 1e9 / (time.monotonic() - t_hup)
+    lines = watch.take_lines()
+    other = [l for _, l in lines if not changed.search(l) and not RELOAD_OWN.search(l)]
+    return {
+        "reload_ms": (done - t_hup) * 1000 if done else None,
+        "reload_other": other,
+        "reload_cpu": cpu,
+    }
+
+
 def main():
     # SIGTERM unwinds like ^C, so the namespace, nginx and daemons go.
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
@@ -335,6 +399,16 @@ http {{ access_log off; server {{ listen 80 backlog=8192; root {tmp}/www; }} }}
                 f"{r['procs']:>6} {len(lat):>11} {pct(lat, 50):>7.0f} {pct(lat, 99):>7.0f} "
                 f"{(max(lat) if lat else float('nan')):>7.0f} {r['missed']:>11}"
             )
+        print("\nreload of one change (one real's weight, SIGHUP):")
+        print("daemon   change logged after  other lines in 5 s  CPU over those 5 s (cores)")
+        for r in results:
+            if "reload_ms" not in r:
+                print(f"{r['kind']:<8} not measured: the table was never built")
+                continue
+            ms = f"{r['reload_ms']:.0f} ms" if r["reload_ms"] is not None else "not in 5 s"
+            print(f"{r['kind']:<8} {ms:>19} {len(r['reload_other']):>19} {r['reload_cpu']:>12.3f}")
+            for line in r["reload_other"][:5]:
+                print(f"           e.g. {line}")
         if len(results) == 2 and results[0]["lat"] and results[1]["lat"]:
             o, l = results
             print(

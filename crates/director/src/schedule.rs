@@ -12,6 +12,8 @@ use std::collections::BinaryHeap;
 pub struct Schedule {
     next: Vec<u64>,
     interval: Vec<u64>,
+    /// Started and not finished.
+    running: Vec<bool>,
     waiting: BinaryHeap<Reverse<(u64, CheckId)>>,
 }
 
@@ -32,10 +34,54 @@ impl Schedule {
             .map(|(i, &t)| Reverse((t, i)))
             .collect();
         Schedule {
+            running: vec![false; next.len()],
             next,
             interval: intervals.to_vec(),
             waiting,
         }
+    }
+
+    /// The schedule after a reload: check `i` of the new plan with
+    /// `kept[i] = Some(j)` is old check `j` unchanged, and keeps its due
+    /// time, or stays running if it is; every other check is new and is
+    /// staggered over its first interval from `now`, as at start. So a
+    /// reload that changes one real restarts one check, not all of them.
+    pub fn reload(&self, intervals: &[u64], kept: &[Option<CheckId>], now: u64) -> Schedule {
+        let fresh: Vec<usize> = (0..intervals.len())
+            .filter(|&i| self.kept_as(kept, i, intervals).is_none())
+            .collect();
+        let n = fresh.len().max(1) as u64;
+        let mut next = vec![0; intervals.len()];
+        let mut running = vec![false; intervals.len()];
+        for (k, &i) in fresh.iter().enumerate() {
+            next[i] = now + intervals[i] * k as u64 / n;
+        }
+        for i in 0..intervals.len() {
+            if let Some(j) = self.kept_as(kept, i, intervals) {
+                next[i] = self.next[j];
+                running[i] = self.running[j];
+            }
+        }
+        let waiting = next
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !running[*i])
+            .map(|(i, &t)| Reverse((t, i)))
+            .collect();
+        Schedule {
+            next,
+            interval: intervals.to_vec(),
+            running,
+            waiting,
+        }
+    }
+
+    /// The old check new check `i` carries on, if its interval is the same.
+    fn kept_as(&self, kept: &[Option<CheckId>], i: usize, intervals: &[u64]) -> Option<CheckId> {
+        kept.get(i)
+            .copied()
+            .flatten()
+            .filter(|&j| self.interval.get(j) == intervals.get(i))
     }
 
     /// Checks due at `now`; they count as running until `finished`, so a
@@ -47,6 +93,7 @@ impl Schedule {
                 break;
             }
             self.waiting.pop();
+            self.running[id] = true;
             out.push(id);
         }
         out
@@ -58,6 +105,10 @@ impl Schedule {
         let (Some(&prev), Some(&iv)) = (self.next.get(id), self.interval.get(id)) else {
             return;
         };
+        if !std::mem::replace(&mut self.running[id], false) {
+            // Not started (a result of a check the plan no longer has).
+            return;
+        }
         let next = if prev + iv > now { prev + iv } else { now + iv };
         self.next[id] = next;
         self.waiting.push(Reverse((next, id)));
@@ -89,5 +140,35 @@ mod tests {
         // A check that ran longer than its interval starts again at once.
         s.finished(1, 9000);
         assert_eq!(s.due(12_000), [1]);
+    }
+
+    #[test]
+    fn a_reload_restarts_only_the_checks_it_changed() {
+        let mut s = Schedule::new(&[1000, 1000, 1000, 1000], 0);
+        assert_eq!(s.due(500), [0, 1, 2]);
+        s.finished(0, 510);
+        s.finished(1, 520);
+        // New plan: old 0 kept, old 1 with a new interval, old 2 (running)
+        // kept, old 3 gone, one new check.
+        let mut r = s.reload(
+            &[1000, 2000, 1000, 1000],
+            &[Some(0), Some(1), Some(2), None],
+            600,
+        );
+        assert_eq!(
+            r.next_deadline(),
+            Some(600),
+            "the changed and the new start now"
+        );
+        assert_eq!(r.due(600), [1]);
+        assert_eq!(r.due(1000), [0]);
+        assert_eq!(r.due(1100), [3], "staggered over its first interval");
+        // Old 2 is still in flight: not started again until it finishes.
+        assert!(r.due(5000).iter().all(|&i| i != 2));
+        r.finished(2, 5000);
+        assert_eq!(r.due(6000), [2]);
+        // A stray result for a check that is not running changes nothing.
+        r.finished(3, 6000);
+        assert!(!r.due(6000).contains(&3));
     }
 }

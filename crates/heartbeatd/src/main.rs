@@ -94,6 +94,10 @@ fn main() -> ExitCode {
             &opts.config_dir,
             opts.foreground || opts.debug_level > 0,
             opts.debug_level > 0,
+            daemon::ProcessFlags {
+                no_realtime: opts.no_realtime,
+                no_mlock: opts.no_mlock,
+            },
         )
     };
     ExitCode::from(status)

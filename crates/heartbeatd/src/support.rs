@@ -28,8 +28,6 @@ const IGNORED: &[(&str, &str)] = &[
     ("stonith", "STONITH is not supported"),
     ("stonith_host", "STONITH is not supported"),
     ("apiauth", "heartbeatd has no client API"),
-    ("realtime", "heartbeatd does not change its scheduling"),
-    ("rtprio", "heartbeatd does not change its scheduling"),
     ("memreserve", "heartbeatd does not preallocate memory"),
     ("coredumps", "heartbeatd does not manage core dumps"),
     ("coreroot", "heartbeatd does not manage core dumps"),

@@ -35,6 +35,11 @@ pub struct NegotiateEvery {
 impl NegotiateEvery {
     /// For `checktype=n` on a TCP (or fwmark) service; the first run
     /// negotiates.
+    /// The same `checktype=N` setting, whatever the phase it is at.
+    pub fn same_setting(&self, o: &NegotiateEvery) -> bool {
+        self.n == o.n && self.udp == o.udp
+    }
+
     pub fn new(n: u32) -> Self {
         NegotiateEvery {
             n,

@@ -187,6 +187,16 @@ fn spawn_reader(plan: Plan, first: Socket, tx: Sender<Input>) -> std::io::Result
     std::thread::Builder::new()
         .name(format!("read-{}", plan.iface()))
         .spawn(move || {
+            if let Err(e) = super::realtime::this_thread() {
+                log(
+                    &tx,
+                    Level::Warning,
+                    format!(
+                        "read-{}: Unable to set scheduler parameters: {e}",
+                        plan.iface()
+                    ),
+                );
+            }
             let name = plan.iface().to_string();
             let mut sock: std::net::UdpSocket = first.into();
             let mut bound = ifindex(&name);

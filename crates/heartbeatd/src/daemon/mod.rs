@@ -12,6 +12,7 @@ mod links;
 mod log;
 mod media;
 mod ping;
+mod realtime;
 mod reboot;
 mod reload;
 mod runner;
@@ -109,8 +110,16 @@ fn is_heartbeat(pid: i32) -> bool {
 
 pub use reload::request as reload;
 
+/// The command line's `-l` (no real-time scheduling) and `-M` (no memory
+/// locking).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcessFlags {
+    pub no_realtime: bool,
+    pub no_mlock: bool,
+}
+
 /// Starts the daemon: in the background unless `foreground`.
-pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
+pub fn start(dir: &Path, foreground: bool, debug: bool, flags: ProcessFlags) -> u8 {
     let loaded = match ha_config::heartbeat_dir::load(dir) {
         Ok(p) => p.value,
         Err(e) => {
@@ -164,7 +173,7 @@ pub fn start(dir: &Path, foreground: bool, debug: bool) -> u8 {
             }
         }
     }
-    run(dir, loaded, debug)
+    run(dir, loaded, debug, flags)
 }
 
 /// The legacy's start-time checks of this host (interfaces, node name,
@@ -195,8 +204,21 @@ fn host_checks(dir: &Path, loaded: &ha_config::heartbeat_dir::HeartbeatConfig) -
     Err(6)
 }
 
-fn run(dir: &Path, loaded: ha_config::heartbeat_dir::HeartbeatConfig, debug: bool) -> u8 {
+fn run(
+    dir: &Path,
+    loaded: ha_config::heartbeat_dir::HeartbeatConfig,
+    debug: bool,
+    flags: ProcessFlags,
+) -> u8 {
     let mut log = log::Log::new(&loaded.hacf, debug);
+    let realtime = loaded.hacf.realtime && !flags.no_realtime;
+    for note in realtime::enter(realtime::Settings {
+        realtime,
+        priority: loaded.hacf.rtprio,
+        lock_memory: realtime && !flags.no_mlock,
+    }) {
+        log.log(Level::Warning, &note);
+    }
     let name = node_name();
     if !loaded.hacf.nodes.contains(&name) {
         log.error(&format!("Current node [{name}] not in configuration!"));

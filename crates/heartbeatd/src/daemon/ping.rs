@@ -170,7 +170,11 @@ pub fn open(
     let (keys, tx) = (keys.clone(), tx.clone());
     std::thread::Builder::new()
         .name("ping".into())
-        .spawn(move || receive(reader, id, keys, groups, tx))
+        .spawn(move || {
+            // The ping replies are ipfail's heartbeats.
+            let _ = super::realtime::this_thread();
+            receive(reader, id, keys, groups, tx)
+        })
         .map_err(|e| format!("ping: cannot start its reader: {e}"))?;
     for t in &targets {
         let kind = if t.group { "ping group" } else { "ping" };

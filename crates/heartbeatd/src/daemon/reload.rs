@@ -208,7 +208,7 @@ pub fn reread(
 /// the daemon may not be signalled.
 pub fn request(dir: &Path) -> u8 {
     let Some(pid) = running_pid() else {
-        return super::start(dir, false, false);
+        return super::start(dir, false, false, super::ProcessFlags::default());
     };
     if let Err(lines) = load_checked(dir) {
         for l in lines {

@@ -67,6 +67,9 @@ pub fn log_line(line: &str) {
 
 /// Hook: a check's result, before the director acts on it.
 pub fn check(id: usize, up: bool, reason: &str) {
+    if NOTES.get().is_none() {
+        return;
+    }
     note(Note::Check {
         id,
         up,

@@ -12,19 +12,37 @@ use super::pidfile;
 use director::{Action, Director, Schedule};
 use lvs_check::{CheckSpec, NegotiateEvery, Phase};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 
+/// A finished check: (its uid, phase, up, reason).
+type CheckResult = (u64, Option<Phase>, bool, String);
+
+/// What a check is, across reloads: its virtual service, real server and
+/// the address it contacts.
+type CheckKey = (ipvs::ServiceKey, std::net::SocketAddr, std::net::SocketAddr);
+
+/// Results taken in one turn of the loop before signals and timers get
+/// a look again.
+const RESULTS_PER_TURN: usize = 256;
+
 struct State {
     director: Director,
-    specs: Vec<CheckSpec>,
+    /// Shared with the checks in flight, so starting one copies nothing.
+    specs: Vec<Arc<CheckSpec>>,
     /// For `checktype=N` checks: which phase runs next.
     every: Vec<Option<NegotiateEvery>>,
     schedule: Schedule,
-    /// Bumped on every reload, so results of checks from the old plan are
-    /// recognised and dropped.
-    generation: u64,
+    /// Each check's uid: kept by a reload that leaves the check as it was,
+    /// new otherwise, so a result of a check the new plan changed or
+    /// dropped is recognised (and dropped) while an unchanged check's
+    /// result in flight still counts.
+    uids: Vec<u64>,
+    by_uid: std::collections::HashMap<u64, usize>,
+    next_uid: u64,
+    keys: Vec<CheckKey>,
     autoreload: bool,
     /// `maintenancedir`, and each check's real server for its file names.
     maintenance: Option<std::path::PathBuf>,
@@ -64,30 +82,37 @@ fn unix_now() -> u64 {
         .unwrap_or(0)
 }
 
-fn specs(loaded: &Loaded, log: &mut Logger) -> (Vec<CheckSpec>, Vec<Option<NegotiateEvery>>) {
-    loaded
+/// Each planned check's spec, `checktype=N` state and key.
+fn specs(
+    loaded: &Loaded,
+    log: &mut Logger,
+) -> (
+    Vec<Arc<CheckSpec>>,
+    Vec<Option<NegotiateEvery>>,
+    Vec<CheckKey>,
+) {
+    let virtual_of: std::collections::HashMap<usize, &director::VirtualPlan> = loaded
         .plan
-        .checks
+        .virtuals
         .iter()
-        .map(|c| {
-            let vp = loaded
-                .plan
-                .virtuals
-                .iter()
-                .find(|v| v.config_index == c.config_index)
-                .expect("every check belongs to a planned virtual");
-            let p = checks::plan(c, &loaded.cf.virtuals[c.config_index], vp);
-            if let Some(n) = p.note {
-                log.log(&format!("{} ({}): {n}", c.real, vp.display));
-            }
-            (p.spec, p.negotiate_every)
-        })
-        .unzip()
+        .map(|v| (v.config_index, v))
+        .collect();
+    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    for c in &loaded.plan.checks {
+        let vp = virtual_of[&c.config_index];
+        let p = checks::plan(c, &loaded.cf.virtuals[c.config_index], vp);
+        if let Some(n) = p.note {
+            log.log(&format!("{} ({}): {n}", c.real, vp.display));
+        }
+        out.0.push(Arc::new(p.spec));
+        out.1.push(p.negotiate_every);
+        out.2.push((vp.key, c.real, c.target));
+    }
+    out
 }
 
-fn schedule(loaded: &Loaded, now: u64) -> Schedule {
-    let intervals: Vec<u64> = loaded.plan.checks.iter().map(|c| c.interval_ms).collect();
-    Schedule::new(&intervals, now)
+fn intervals(loaded: &Loaded) -> Vec<u64> {
+    loaded.plan.checks.iter().map(|c| c.interval_ms).collect()
 }
 
 /// Carries out the director's actions; a refused operation makes us read
@@ -210,16 +235,20 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
 async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: &mut Logger) -> u8 {
     let t0 = Instant::now();
     let now_ms = move || t0.elapsed().as_millis() as u64;
-    let (specs, every) = specs(&loaded, log);
+    let (specs, every, keys) = specs(&loaded, log);
+    let uids: Vec<u64> = (0..specs.len() as u64).collect();
     let (mail_failures, mut mail_failed) = mpsc::unbounded_channel::<String>();
     let mut state = State {
         mailer: Mailer::new(alert_settings(&loaded), mail_failures),
         monitor: monitorfile::targets(&loaded),
+        by_uid: uids.iter().map(|&u| (u, u as usize)).collect(),
+        next_uid: uids.len() as u64,
+        uids,
+        keys,
         specs,
         every,
-        schedule: schedule(&loaded, now_ms()),
+        schedule: Schedule::new(&intervals(&loaded), now_ms()),
         director: Director::new(loaded.plan.clone()),
-        generation: 0,
         autoreload: loaded.cf.global.autoreload,
         maintenance: loaded.cf.global.maintenancedir.clone().map(Into::into),
         callback: loaded.cf.global.callback.clone(),
@@ -249,7 +278,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
         return 1;
     };
     let mut int = signal(SignalKind::interrupt()).ok();
-    let (tx, mut rx) = mpsc::unbounded_channel::<(u64, usize, Option<Phase>, bool, String)>();
+    let (tx, mut rx) = mpsc::unbounded_channel::<CheckResult>();
     let mut alert_tick = tokio::time::interval(Duration::from_secs(1));
     let mut autoreload_tick =
         tokio::time::interval(Duration::from_secs(loaded.cf.global.checkinterval.max(1)));
@@ -262,19 +291,17 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
                 continue;
             }
             let tx = tx.clone();
-            let generation = state.generation;
+            let uid = state.uids[id];
             let (spec, phase) = match &state.every[id] {
                 Some(every) => {
                     let p = every.next_phase();
-                    (every.check(p, &state.specs[id]), Some(p))
+                    (Arc::new(every.check(p, &state.specs[id])), Some(p))
                 }
-                None => (state.specs[id].clone(), None),
+                None => (Arc::clone(&state.specs[id]), None),
             };
             tokio::spawn(async move {
-                // Boxed: a check's state machine is several kB (TLS for
-                // https), and only the checks in flight should pay for it.
-                let outcome = Box::pin(lvs_check::run_check(&spec)).await;
-                let _ = tx.send((generation, id, phase, outcome.up, outcome.reason));
+                let outcome = lvs_check::run_check(&spec).await;
+                let _ = tx.send((uid, phase, outcome.up, outcome.reason));
             });
         }
         let wait = state
@@ -283,23 +310,17 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
             .map(|d| d.saturating_sub(now_ms()))
             .unwrap_or(1000);
         tokio::select! {
-            Some((generation, id, phase, up, reason)) = rx.recv() => {
-                if generation != state.generation {
-                    continue;
-                }
-                let connect_phase = phase == Some(Phase::Connect);
-                if connect_phase || monitorfile::logged(&state.specs[id].kind, up) {
-                    if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
-                        log.log(&e);
+            Some(first) = rx.recv() => {
+                // Whatever else has finished too, in the same turn: at ten
+                // thousand results a second, a turn per result would spend
+                // more on the select than on the results.
+                on_result(first, &mut state, ipvs, log, now_ms());
+                for _ in 1..RESULTS_PER_TURN {
+                    match rx.try_recv() {
+                        Ok(r) => on_result(r, &mut state, ipvs, log, now_ms()),
+                        Err(_) => break,
                     }
                 }
-                super::dashboard::check(id, up, &reason);
-                if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
-                    every.record(p, up);
-                }
-                state.schedule.finished(id, now_ms());
-                let actions = state.director.on_check(id, up);
-                execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
             }
             _ = tokio::time::sleep(Duration::from_millis(wait)) => {}
             _ = term.recv() => break,
@@ -340,6 +361,28 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
     0
 }
 
+/// One check's result: its monitor file and the dashboard, its next run,
+/// and the director's verdict carried out.
+fn on_result(r: CheckResult, state: &mut State, ipvs: &mut Kernel, log: &mut Logger, now: u64) {
+    let (uid, phase, up, reason) = r;
+    let Some(&id) = state.by_uid.get(&uid) else {
+        return;
+    };
+    let connect_phase = phase == Some(Phase::Connect);
+    if connect_phase || monitorfile::logged(&state.specs[id].kind, up) {
+        if let Err(e) = monitorfile::write(&state.monitor[id], up, &reason) {
+            log.log(&e);
+        }
+    }
+    super::dashboard::check(id, up, &reason);
+    if let (Some(every), Some(p)) = (state.every[id].as_mut(), phase) {
+        every.record(p, up);
+    }
+    state.schedule.finished(id, now);
+    let actions = state.director.on_check(id, up);
+    execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
+}
+
 /// A new configuration replaces the old only if it loads cleanly; a bad
 /// edit is logged with its file and line and the running table is kept.
 fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Logger, now: u64) {
@@ -347,9 +390,7 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Lo
     match config::load(config_path) {
         Ok(loaded) => {
             log.log(" - reread new configuration");
-            state.generation += 1;
-            (state.specs, state.every) = specs(&loaded, log);
-            state.schedule = schedule(&loaded, now);
+            carry_checks_over(state, &loaded, log, now);
             state.autoreload = loaded.cf.global.autoreload;
             state.maintenance = loaded.cf.global.maintenancedir.clone().map(Into::into);
             state.callback = loaded.cf.global.callback.clone();
@@ -368,6 +409,44 @@ fn reload(config_path: &Path, state: &mut State, ipvs: &mut Kernel, log: &mut Lo
             log.log(" - ignore new configuration");
         }
     }
+}
+
+/// The new plan's checks: one whose key, spec, interval and `checktype=N`
+/// setting are as before keeps its uid, schedule and phase; the others
+/// start afresh.
+fn carry_checks_over(state: &mut State, loaded: &Loaded, log: &mut Logger, now: u64) {
+    let (specs, mut every, keys) = specs(loaded, log);
+    let old: std::collections::HashMap<&CheckKey, usize> =
+        state.keys.iter().enumerate().map(|(j, k)| (k, j)).collect();
+    let mut kept = Vec::with_capacity(specs.len());
+    let mut uids = Vec::with_capacity(specs.len());
+    for (i, key) in keys.iter().enumerate() {
+        let same = old.get(key).copied().filter(|&j| {
+            *state.specs[j] == *specs[i]
+                && match (&state.every[j], &every[i]) {
+                    (Some(a), Some(b)) => a.same_setting(b),
+                    (None, None) => true,
+                    _ => false,
+                }
+        });
+        match same {
+            Some(j) => {
+                every[i] = state.every[j].clone();
+                uids.push(state.uids[j]);
+            }
+            None => {
+                uids.push(state.next_uid);
+                state.next_uid += 1;
+            }
+        }
+        kept.push(same);
+    }
+    state.schedule = state.schedule.reload(&intervals(loaded), &kept, now);
+    state.by_uid = uids.iter().enumerate().map(|(i, &u)| (u, i)).collect();
+    state.uids = uids;
+    state.keys = keys;
+    state.specs = specs;
+    state.every = every;
 }
 
 /// The legacy's maintenance files for a real: `IP:PORT` or `IP` in
