@@ -6,12 +6,15 @@ CARGO ?= cargo
 FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
 
-# ldirectord-rs and the legacy ldirectord at scale (10,000 reals, 500
-# virtuals, 5 min each; needs nginx and ldirectord): CPU, RSS, detection latency.
+# ldirectord-rs and the legacy ldirectord at scale, 10,000 reals in two
+# shapes (500 virtuals; one virtual), 5 min each daemon and shape (needs
+# nginx and ldirectord): table build time, CPU, RSS, detection latency, and
+# a reload of one changed weight (time, other lines logged, CPU).
 bench-ldirectord:
 	$(CARGO) build --release -p ldirectord-rs
 	$(CARGO) build --release -p ipvs --example ipvsadm_standin
-	benches/ldirectord-scale.py
+	benches/ldirectord-scale.py --virtuals 500
+	benches/ldirectord-scale.py --virtuals 1
 
 .PHONY: deb package-test rolling-upgrade-test bench-ldirectord checks-test ocf-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """ldirectord-rs and the legacy ldirectord 4.12 at scale, one after the other
-on the same config, in one run (issue 6's benchmark).
+on the same config, in one run (issues 6 and 15's benchmark).
 
 REALS real servers across VIRTUALS virtual services, checkinterval=1, half
 the virtuals with connect checks and half with http negotiate checks, all
@@ -17,6 +17,14 @@ PSS summed over its processes, and detection latency: about every second (at a r
 in the table is made to refuse connections (nftables reject in the
 namespace) and the time until the daemon logs `Deleted real server: IP:80`
 is taken; the real is let back 2 s later.
+
+Then a reload: one real's weight changed in the file and SIGHUP (what
+`ldirectord reload` sends); the time until the change is logged, every
+other line logged in the 5 s after it (a reload of one change should log
+nothing else), and the CPU over those 5 s.
+
+LDIRECTORD_RS=PATH runs another build of ours (e.g. a wrapper for a
+profiler).
 
 usage: ldirectord-scale.py [--reals N] [--virtuals N] [--secs S]
                            [--warmup S] [--only ours|legacy]

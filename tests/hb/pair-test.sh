@@ -25,6 +25,12 @@ start m master $KM; start b backup $KB
 if waitfor 60 '[ -e $W/master/HAVE ]'; then pass "master acquires ($(holder))"; else bad "master never acquired ($(holder))"; fi
 sleep 3
 if [ "$(holder)" = "master=HAS backup=-" ]; then pass "steady state"; else bad "steady state: $(holder)"; fi
+if [ $KM = ours ]; then
+  # ha.cf's default `realtime on`: the heartbeat threads run SCHED_RR (as
+  # 3.0.6's processes do), the marker script it ran did not.
+  rr=$(for t in /proc/$P_master/task/*; do chrt -p ${t##*/} 2>/dev/null; done | grep -c SCHED_RR)
+  if [ "$rr" -ge 2 ]; then pass "realtime: $rr threads of heartbeatd under SCHED_RR"; else bad "realtime: $rr threads under SCHED_RR"; fi
+fi
 t0=$(date +%s.%N); kill -9 $P_master
 if waitfor 30 '[ -e $W/backup/HAVE ]'; then
   t1=$(date +%s.%N); pass "kill -9 of master: backup took over after $(echo "$t1 - $t0" | bc | cut -c1-5) s (deadtime 5 s)"

@@ -102,6 +102,25 @@ pub(crate) fn index_belief(belief: &Table) -> HashMap<ServiceKey, HashMap<Socket
         .collect()
 }
 
+/// A table that takes operations one at a time at a cost independent of
+/// its size (the daemon's in-process stand-in for the kernel's table).
+#[derive(Debug, Default, Clone)]
+pub struct IndexedTable {
+    table: Table,
+    pos: HashMap<ServiceKey, HashMap<SocketAddr, usize>>,
+}
+
+impl IndexedTable {
+    pub fn table(&self) -> &Table {
+        &self.table
+    }
+
+    /// As `ipvs::apply` of `op` alone: refused, it changes nothing.
+    pub fn apply_one(&mut self, op: &Operation) -> Result<(), ApplyError> {
+        apply_indexed(std::slice::from_ref(op), &mut self.table, &mut self.pos)
+    }
+}
+
 /// `ipvs::apply` on our belief, with its destinations indexed by address
 /// (a removed destination's place is taken by the last one). Service
 /// operations cost the same either way and go to `ipvs::apply` itself.

@@ -18,5 +18,6 @@ mod schedule;
 
 pub use alerts::{AlertBook, AlertSettings, Email};
 pub use director::{Action, Alert, DaemonStatus, Director};
+pub use index::IndexedTable;
 pub use plan::{CheckId, CheckPlan, Plan, PlanError, RealPlan, VirtualPlan};
 pub use schedule::Schedule;

@@ -79,6 +79,9 @@ pub fn check(id: usize, up: bool, reason: &str) {
 
 /// Hook: the configuration was (re)loaded.
 pub fn plan(plan: &Plan) {
+    if NOTES.get().is_none() {
+        return;
+    }
     note(Note::Plan(
         configured_virtuals(plan),
         plan.checks.iter().map(|c| c.real).collect(),

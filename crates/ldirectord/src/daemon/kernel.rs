@@ -5,11 +5,14 @@
 //! the daemon does all its work but the kernel's share; the legacy is
 //! benchmarked the same way, with `ipvsadm` replaced by a stand-in.
 
+use director::IndexedTable;
 use ipvs::{ApplyReport, Ipvs, IpvsError, Operation, Table};
 
 pub enum Kernel {
     Netlink(Ipvs),
-    StandIn(Table),
+    /// Indexed, so that adding the 10,000th real to one service costs what
+    /// the first did.
+    StandIn(IndexedTable),
 }
 
 /// The environment variable that selects the in-process stand-in.
@@ -18,7 +21,7 @@ pub const STANDIN_ENV: &str = "LDIRECTORD_RS_IPVS";
 impl Kernel {
     pub fn open() -> Result<Kernel, IpvsError> {
         if std::env::var(STANDIN_ENV).as_deref() == Ok("standin") {
-            return Ok(Kernel::StandIn(Table::default()));
+            return Ok(Kernel::StandIn(IndexedTable::default()));
         }
         Ipvs::open_or_load().map(Kernel::Netlink)
     }
@@ -30,7 +33,7 @@ impl Kernel {
     pub fn dump(&mut self) -> Result<Table, IpvsError> {
         match self {
             Kernel::Netlink(i) => i.dump(),
-            Kernel::StandIn(t) => Ok(t.clone()),
+            Kernel::StandIn(t) => Ok(t.table().clone()),
         }
     }
 
@@ -42,7 +45,7 @@ impl Kernel {
                 // in, as the kernel does with a batch.
                 let mut report = ApplyReport::default();
                 for op in ops {
-                    if ipvs::apply(std::slice::from_ref(op), t).is_ok() {
+                    if t.apply_one(op).is_ok() {
                         report.applied += 1;
                     }
                 }
