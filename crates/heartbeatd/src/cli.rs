@@ -38,7 +38,9 @@ pub struct Options {
     pub version: bool,
     pub foreground: bool,
     pub no_realtime: bool,
-    pub no_mlock: bool,
+    /// `-M`: 3.0.6 then manages no resources; heartbeatd does not support
+    /// that and says so at start.
+    pub no_resources: bool,
     pub defaults: bool,
     pub watchdog: bool,
     pub initial_state: Option<String>,
@@ -80,7 +82,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Options, String>
                         'd' => o.debug_level += 1,
                         'D' => o.defaults = true,
                         'k' => o.kill = true,
-                        'M' => o.no_mlock = true,
+                        'M' => o.no_resources = true,
                         'r' => o.reload = true,
                         'R' => o.restart = true,
                         's' => o.status = true,

@@ -96,7 +96,7 @@ fn main() -> ExitCode {
             opts.debug_level > 0,
             daemon::ProcessFlags {
                 no_realtime: opts.no_realtime,
-                no_mlock: opts.no_mlock,
+                no_resources: opts.no_resources,
             },
         )
     };

@@ -110,12 +110,12 @@ fn is_heartbeat(pid: i32) -> bool {
 
 pub use reload::request as reload;
 
-/// The command line's `-l` (no real-time scheduling) and `-M` (no memory
-/// locking).
+/// The command line's `-l` (no real-time scheduling, no memory locking)
+/// and `-M` (3.0.6: manage no resources; not supported, said at start).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ProcessFlags {
     pub no_realtime: bool,
-    pub no_mlock: bool,
+    pub no_resources: bool,
 }
 
 /// Starts the daemon: in the background unless `foreground`.
@@ -215,9 +215,15 @@ fn run(
     for note in realtime::enter(realtime::Settings {
         realtime,
         priority: loaded.hacf.rtprio,
-        lock_memory: realtime && !flags.no_mlock,
+        lock_memory: realtime,
     }) {
         log.log(Level::Warning, &note);
+    }
+    if flags.no_resources {
+        log.log(
+            Level::Warning,
+            "-M (manage no resources) is not supported by heartbeatd: resources are managed",
+        );
     }
     let name = node_name();
     if !loaded.hacf.nodes.contains(&name) {

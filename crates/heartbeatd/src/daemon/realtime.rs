@@ -3,7 +3,7 @@
 //! `rtprio` (default: the policy's lowest real-time priority, as 3.0.6
 //! does) and locks the daemon's memory, so that a busy CPU or a page-out
 //! cannot delay a heartbeat past a sub-second deadtime. `-l` turns both
-//! off, `-M` only the memory locking (3.0.6's flags).
+//! off, as in 3.0.6.
 //!
 //! Only the daemon's own threads run real-time: each takes the policy with
 //! SCHED_RESET_ON_FORK, so a resource script or respawned client it starts
@@ -21,7 +21,8 @@ pub struct Settings {
     pub realtime: bool,
     /// ha.cf `rtprio`.
     pub priority: Option<i32>,
-    /// Not `-M` (and real-time at all).
+    /// Lock the memory too (with real-time: 3.0.6 locks whenever it may
+    /// run real-time).
     pub lock_memory: bool,
 }
 
