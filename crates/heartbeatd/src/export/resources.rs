@@ -140,10 +140,31 @@ impl Mapper<'_> {
             params.push(("cidr_netmask".into(), m.clone()));
         }
         if let Some(n) = &ip.nic {
-            params.push(("nic".into(), n.clone()));
+            let (base, label) = match n.split_once(':') {
+                Some((b, l)) => (b, Some(l)),
+                None => (n.as_str(), None),
+            };
+            params.push(("nic".into(), base.to_string()));
+            match label {
+                // heartbeat's IPaddr2 labels the address NIC:LABEL, which
+                // is what the agent's iflabel builds.
+                Some(l) if r.script == "IPaddr2" => params.push(("iflabel".into(), l.to_string())),
+                Some(l) => notes.at(
+                    &self.haresources,
+                    line,
+                    format!("{}: IPaddr ignores the label {l} (it picks its own alias); no iflabel written", r.spec),
+                ),
+                None => {}
+            }
         }
         if let Some(b) = &ip.broadcast {
             params.push(("broadcast".into(), b.clone()));
+        }
+        if r.script == "IPaddr2" {
+            // heartbeat's resource.d/IPaddr2 wrapper sets lvs_support: a
+            // backup director's VIP on lo is moved aside while it holds
+            // the address. The OCF agent only does that when told.
+            params.push(("lvs_support".into(), "true".into()));
         }
         if r.args.len() > 1 {
             notes.at(
@@ -258,6 +279,39 @@ mod tests {
         assert_eq!(ids.take("vip_10.0.0.1"), "vip_10.0.0.1-2");
         assert_eq!(ids.take("9lives"), "r_9lives");
         assert_eq!(ids.take("a b:c"), "a_b_c");
+    }
+
+    #[test]
+    fn ipaddr2_keeps_its_label_and_lvs_support() {
+        let dir = std::env::temp_dir();
+        let mut m = Mapper {
+            dir: &dir,
+            haresources: "haresources".into(),
+            ids: Ids::default(),
+        };
+        let mut n = Notes::default();
+        let r = Resource::parse("IPaddr2::10.0.0.7/24/eth0:web/10.0.0.255");
+        let p = m.primitive(1, &r, &mut n).unwrap();
+        let want: Vec<(String, String)> = [
+            ("ip", "10.0.0.7"),
+            ("cidr_netmask", "24"),
+            ("nic", "eth0"),
+            ("iflabel", "web"),
+            ("broadcast", "10.0.0.255"),
+            ("lvs_support", "true"),
+        ]
+        .iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+        assert_eq!(p.params, want);
+        let p = m
+            .primitive(2, &Resource::parse("IPaddr::10.0.0.8/24/eth0:3"), &mut n)
+            .unwrap();
+        assert_eq!(
+            p.params.last().unwrap(),
+            &("nic".to_string(), "eth0".to_string())
+        );
+        assert_eq!(n.lines().len(), 1, "{:?}", n.lines());
     }
 
     #[test]
