@@ -75,7 +75,10 @@ fn primitive(s: &mut String, indent: &str, p: &Primitive) {
 impl Cib<'_> {
     pub fn render(&self, source: &str) -> String {
         let mut s = String::new();
-        s.push_str("<cib validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"0\">\n");
+        // admin_epoch 1: a newly formed cluster's CIB (admin_epoch 0) has
+        // already counted its epoch up, and `cibadmin --replace` refuses a
+        // CIB it considers older.
+        s.push_str("<cib validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"0\" admin_epoch=\"1\">\n");
         let _ = writeln!(
             s,
             "  <!-- Written by `heartbeatd export-pacemaker` from {} -->",
