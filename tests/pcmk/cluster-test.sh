@@ -10,7 +10,8 @@
 # and the table and the client must be served again. The failover time
 # (kill -> first page through the VIP from the new holder) is printed. The
 # killed node comes back and the seed's `auto_failback on` (stickiness 0,
-# home MASTER) must bring the group home.
+# home MASTER) must bring the group home; with PCMK_TEST_FAILBACK=off
+# (the export's stickiness 1000) the group must stay where it is.
 #
 # The host kernel has no IPVS: ldirectord-rs keeps its stand-in table
 # (LDIRECTORD_RS_IPVS=standin) and each director runs a small follower
@@ -26,7 +27,8 @@
 #
 # Needs root, corosync, pacemaker, resource-agents and nft. Off CI a missing
 # piece skips loudly; under CI=true it fails. Exits 0 if every check passed.
-#   PCMK_TEST_KEEP=1  leave the work dir (logs) in place
+#   PCMK_TEST_KEEP=1        leave the work dir (logs) in place
+#   PCMK_TEST_FAILBACK=off  ha.cf's auto_failback off instead of the seed's on
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/../.." && pwd -P)
@@ -123,7 +125,8 @@ done
 mkdir -p "$W/ha.d" "$W/etc-ha.d" "$W/sbin"
 cp "$root"/compat-configs/seed/{ha.cf,haresources,authkeys,ldirectord.cf} "$W/ha.d/"
 chmod 600 "$W/ha.d/authkeys"
-sed -i 's/^deadtime .*/deadtime 5/; s/^warntime .*/warntime 3/' "$W/ha.d/ha.cf"
+FAILBACK=${PCMK_TEST_FAILBACK:-on}
+sed -i "s/^deadtime .*/deadtime 5/; s/^warntime .*/warntime 3/; s/^auto_failback .*/auto_failback $FAILBACK/" "$W/ha.d/ha.cf"
 "$HB" export-pacemaker -c "$W/ha.d" -o "$W/export" 2>"$W/export.stderr"
 check "export-pacemaker wrote corosync.conf, authkey, cib.xml" \
     '[ -s "$W/export/corosync.conf" ] && [ -s "$W/export/authkey" ] && [ -s "$W/export/cib.xml" ]' || exit 1
@@ -199,7 +202,7 @@ check "both real servers answer (rr):$seen" 'echo "$seen" | grep -q web1 && echo
 crm crm_mon -1 >"$W/crm_mon.before"
 
 # --- kill the holder -------------------------------------------------------
-victim=$(holder)
+victim=$(holder) new=""
 [ -n "$victim" ] || { say "FAIL no director holds the VIP: nothing to kill"; exit 1; }
 say "killing $victim: kill -9 of everything it runs, links down"
 t_kill=$(date +%s.%N)
@@ -234,11 +237,28 @@ say "$victim back: corosync and pacemaker started again"
 start_stack "$victim"
 ask=$(holder_alive)
 check "$victim rejoins (three nodes online)" 'waitfor 90 "online \"backup master third\""'
-# auto_failback on -> resource-stickiness 0: the home preference wins.
-check "auto_failback on: the group goes back to MASTER" \
-    'waitfor 90 "[ \"\$(holder)\" = master ] && [ -z \"\$(for n in backup third; do ip -n $T\$n -o addr show dev eth0 | grep \" $VIP/\"; done)\" ]"'
-check "client served through MASTER again" 'waitfor 30 "[ \"\$(reals master)\" = 2 ] && served"'
-on master crm_mon -1 >"$W/crm_mon.after" 2>&1
+only_on() { # node: the VIP on that director's eth0 and no other's
+    local n
+    for n in $NODES; do
+        if ip -n "$T$n" -o addr show dev eth0 | grep -q " $VIP/"; then
+            [ "$n" = "$1" ] || return 1
+        elif [ "$n" = "$1" ]; then return 1; fi
+    done
+}
+if [ "$FAILBACK" = on ]; then
+    # resource-stickiness 0: the home preference (100) wins.
+    check "auto_failback on: the group goes back to MASTER" 'waitfor 90 "only_on master"'
+    want=master
+else
+    # resource-stickiness 1000 per member beats the home preference: the
+    # group must still be on $new once the cluster has settled.
+    check "auto_failback off: $victim back, cluster settled" \
+        'waitfor 60 "on $ask crm_resource --wait --timeout=5s >/dev/null 2>&1"'
+    check "auto_failback off: the group stays on $new" 'sleep 10; only_on "$new"'
+    want=$new
+fi
+check "client served through $want again" 'waitfor 30 "[ \"\$(reals $want)\" = 2 ] && served"'
+on "$want" crm_mon -1 >"$W/crm_mon.after" 2>&1
 
 if [ "$fail" = 0 ]; then say "pcmk cluster test: all checks passed (failover ${failover:-?}s)"; else
     say "pcmk cluster test: FAILED"; cat "$W/crm_mon.after" 2>/dev/null; fi
