@@ -6,10 +6,11 @@
 # namespaces again (nsenter -t PID) to run crm_mon, kill the daemons and
 # start them again.
 #
-#   node.sh NAME W      W: the test's work dir (export/, etc-ha.d/, sbin/,
-#                       hosts, NAME/ for this node's logs)
+#   node.sh NAME W [ENGINE]
+#       W: the test's work dir (export/, etc-ha.d/, sbin/, hosts, NAME/ for
+#       this node's logs); ENGINE: pacemaker (default) or heartbeatd
 set -eu
-name=$1 W=$2
+name=$1 W=$2 engine=${3:-pacemaker}
 hostname "$name"
 # tmpfs, not bind mounts of one dir: no node may see another's CIB,
 # ring buffers, pid files or keys.
@@ -23,9 +24,18 @@ mount --bind "$W/hosts" /etc/hosts
 # /usr/sbin/ldirectord-rs, the path the export names, without installing
 # anything on the host: the built binary layered over the real /usr/sbin.
 mount -t overlay overlay -o "lowerdir=$W/sbin:/usr/sbin" /usr/sbin
+cp -a "$W/etc-ha.d/." /etc/ha.d/
+if [ "$engine" = heartbeatd ]; then
+    # The seed's ha.cf logs to /var/log/ha-log and ha-debug: this node's
+    # own directory there, not the host's /var/log.
+    mkdir -p "$W/$name/log"
+    mount --bind "$W/$name/log" /var/log
+    export LDIRECTORD_RS_IPVS=standin
+    touch "$W/$name/ready"
+    exec sleep infinity
+fi
 cp "$W/export/corosync.conf" "$W/export/authkey" /etc/corosync/
 chmod 0400 /etc/corosync/authkey
-cp "$W"/etc-ha.d/* /etc/ha.d/
 mkdir -p /var/lib/pacemaker/cib /var/lib/pacemaker/pengine /var/lib/pacemaker/blackbox \
     /var/lib/pacemaker/cores /run/resource-agents
 chown -R hacluster:haclient /var/lib/pacemaker /var/log/pacemaker
@@ -33,4 +43,5 @@ chmod 0750 /var/lib/pacemaker/cib /var/lib/pacemaker/pengine
 # The agent's environment is execd's, which is pacemakerd's: this selects
 # ldirectord-rs's in-process IPVS table (the host kernel has no IPVS).
 export LDIRECTORD_RS_IPVS=standin
+touch "$W/$name/ready" # the test starts the stack once this exists
 exec sleep infinity
