@@ -278,10 +278,10 @@ status master >"$W/status.before"
 #    token), both read with corosync-cmapctl (runtime.config.totem.*, kept
 #    in totem.txt); corosync logs "token timed out (5650ms), waiting 6780ms
 #    for consensus" and the membership comes ~12.4 s after the kill, then
-#    Pacemaker starts IPaddr2 and ldirectord: 12.9-14.8 s in all (5 runs).
+#    Pacemaker starts IPaddr2 and ldirectord: 12.9-14.8 s in all (6 runs).
 #  - heartbeatd: the peer is dead deadtime (5 s) after its last heartbeat,
 #    which came up to keepalive (2 s) before the kill: 3-5 s, then
-#    IPaddr and resource.d/ldirectord start at once: 4.7-5.2 s (5 runs).
+#    IPaddr and resource.d/ldirectord start at once: 4.5-5.2 s (6 runs).
 victim=$(holder) new=""
 [ -n "$victim" ] || { say "FAIL no director holds the VIP: nothing to kill"; exit 1; }
 say "killing $victim: kill -9 of everything it runs, links down"
