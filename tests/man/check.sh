@@ -16,7 +16,7 @@ for page in man/heartbeatd.8 man/ldirectord-rs.8 man/ha.cf.5 man/ldirectord.cf.5
     [ -f "$page" ] || { echo "FAIL missing $page"; status=1; }
 done
 # Options the binaries accept must be documented.
-for opt in -t --print-config -c -k -r -s; do
+for opt in -t --print-config -c -k -r -s export-pacemaker; do
     grep -q -- "$(printf '%s' "$opt" | sed 's/-/\\\\-/g')" man/heartbeatd.8 || { echo "FAIL heartbeatd.8 lacks $opt"; status=1; }
 done
 for opt in -t --print-config --debug --dashboard; do

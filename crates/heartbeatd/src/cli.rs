@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub const USAGE: &str =
     "usage: heartbeatd [-dDkMrRsvWlVf] [-C state] [-c DIR] [-t [--print-config]]
+       heartbeatd export-pacemaker [-c DIR] -o OUTDIR
   -t               check the configuration and exit (0 = OK)
   --print-config   with -t: print the effective configuration as JSON
   -c DIR           configuration directory (default /etc/ha.d)

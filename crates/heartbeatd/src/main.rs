@@ -5,6 +5,7 @@ mod cli;
 mod clstatus;
 mod daemon;
 mod defaults;
+mod export;
 mod hostcheck;
 mod params;
 mod support;
@@ -53,6 +54,9 @@ fn main() -> ExitCode {
     let argv: Vec<String> = std::env::args().collect();
     if let Some(code) = operator_command(&argv) {
         return code;
+    }
+    if argv.get(1).map(String::as_str) == Some("export-pacemaker") {
+        return ExitCode::from(export::run(&argv[2..]));
     }
     let opts = match cli::parse(argv.into_iter().skip(1)) {
         Ok(o) => o,
