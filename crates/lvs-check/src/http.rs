@@ -36,7 +36,7 @@ pub async fn check(spec: &CheckSpec) -> Outcome {
             url,
             method,
             receive,
-        } => return through_proxy(spec.target, url, *method, receive.as_ref()).await,
+        } => return through_proxy(spec.target, url, *method, receive.as_deref()).await,
         _ => return Outcome::down("not an http check"),
     };
     let mut url = Url::for_real(tls, spec.target, path);
@@ -52,11 +52,11 @@ pub async fn check(spec: &CheckSpec) -> Outcome {
             Err(reason) => return Outcome::down(reason),
         };
         if !matches!(response.code, 301 | 302 | 303 | 307 | 308) || redirects == MAX_REDIRECTS {
-            return judge(&response, receive.as_ref());
+            return judge(&response, receive.as_deref());
         }
         // Without a usable Location, LWP returns the 3xx itself: down.
         let Some(next) = response.header("location").and_then(|l| url.join(l)) else {
-            return judge(&response, receive.as_ref());
+            return judge(&response, receive.as_deref());
         };
         url = next;
         host = url.authority.clone();

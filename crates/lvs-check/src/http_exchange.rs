@@ -41,15 +41,15 @@ where
         .await
         .map_err(|e| format!("sending the request failed: {e}"))?;
     let mut buf = Vec::new();
-    let mut chunk = vec![0u8; 16 * 1024];
     let mut head = None;
     loop {
-        let ended = match stream.read(&mut chunk).await {
+        // Small at first: every check waiting for its answer holds this
+        // buffer, thousands wait at once, and a health page's response
+        // fits in 1 kB; a longer one doubles it, up to 64 kB a read.
+        buf.reserve(buf.len().clamp(1024, 64 * 1024));
+        let ended = match stream.read_buf(&mut buf).await {
             Ok(0) => true,
-            Ok(n) => {
-                buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
-                buf.len() >= MAX_RESPONSE
-            }
+            Ok(_) => buf.len() >= MAX_RESPONSE,
             // A TLS peer that closes without close_notify: an ordinary
             // end for an HTTP/1.1 `Connection: close` response.
             Err(e) if e.kind() == ErrorKind::UnexpectedEof => true,

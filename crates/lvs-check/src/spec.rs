@@ -1,6 +1,7 @@
 //! What to check on one real server, with the legacy's meaning of each field.
 
 use regex::Regex;
+use std::sync::Arc;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -44,7 +45,7 @@ pub enum CheckKind {
         path: String,
         virtualhost: Option<String>,
         method: HttpMethod,
-        receive: Option<Regex>,
+        receive: Option<Arc<Regex>>,
     },
     /// `service=https`: the http check over TLS. The certificate is not
     /// verified: the legacy asks LWP for `verify_hostname => 0`, and a
@@ -54,7 +55,7 @@ pub enum CheckKind {
         path: String,
         virtualhost: Option<String>,
         method: HttpMethod,
-        receive: Option<Regex>,
+        receive: Option<Arc<Regex>>,
     },
     /// `service=http_proxy`: the real is an HTTP proxy; `url` (the
     /// `request`, an absolute `http://` URL) is fetched through it, judged
@@ -63,11 +64,11 @@ pub enum CheckKind {
     HttpProxy {
         url: String,
         method: HttpMethod,
-        receive: Option<Regex>,
+        receive: Option<Arc<Regex>>,
     },
     /// `service=simpletcp`: send `request` (with `\n` escapes expanded),
     /// half-close, and wait for a line matching `receive`.
-    SimpleTcp { request: String, receive: Regex },
+    SimpleTcp { request: String, receive: Arc<Regex> },
     /// `checktype=ping` (and the legacy's connect check of a UDP service):
     /// an ICMP echo to the real's IP (the port is ignored), up at the first
     /// reply. `count` is `checkcount` (default 1): that many attempts, each
@@ -125,7 +126,7 @@ pub struct ServiceCheck {
     /// base DN, query or name to ask for is what follows it).
     pub request: String,
     /// `receive`, when set (what counts as the right answer).
-    pub receive: Option<Regex>,
+    pub receive: Option<Arc<Regex>>,
     pub login: String,
     pub passwd: String,
     pub database: String,

@@ -4,12 +4,13 @@
 
 use crate::spec::{CheckKind, CheckSpec, ServiceCheck};
 use regex::Regex;
+use std::sync::Arc;
 
 fn same_regex(a: &Regex, b: &Regex) -> bool {
     a.as_str() == b.as_str()
 }
 
-fn same_optional_regex(a: &Option<Regex>, b: &Option<Regex>) -> bool {
+fn same_optional_regex(a: &Option<Arc<Regex>>, b: &Option<Arc<Regex>>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => same_regex(a, b),
         (None, None) => true,
@@ -126,7 +127,7 @@ mod tests {
                 path: path.into(),
                 virtualhost: None,
                 method: HttpMethod::Get,
-                receive: Some(Regex::new(receive).unwrap()),
+                receive: Some(Arc::new(Regex::new(receive).unwrap())),
             },
             check_timeout: Duration::from_secs(5),
             negotiate_timeout: Duration::from_secs(5),

@@ -11,7 +11,7 @@ use support::{rt, web_server};
 fn spec(tls: bool, target: SocketAddr, path: &str, receive: Option<&str>) -> CheckSpec {
     let (path, receive) = (
         path.to_string(),
-        receive.map(|r| regex::Regex::new(r).unwrap()),
+        receive.map(|r| std::sync::Arc::new(regex::Regex::new(r).unwrap())),
     );
     let (virtualhost, method) = (None, HttpMethod::Get);
     CheckSpec {

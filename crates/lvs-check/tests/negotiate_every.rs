@@ -17,7 +17,7 @@ fn connects_between_negotiates_and_negotiate_again_while_it_fails() {
             path: path.into(),
             virtualhost: None,
             method: HttpMethod::Get,
-            receive: Some(regex::Regex::new("test page").unwrap()),
+            receive: Some(std::sync::Arc::new(regex::Regex::new("test page").unwrap())),
         },
         check_timeout: Duration::from_secs(2),
         negotiate_timeout: Duration::from_secs(2),

@@ -115,7 +115,7 @@ fn http(target: SocketAddr, receive: &str) -> CheckSpec {
             path: "test.html".into(),
             virtualhost: None,
             method: HttpMethod::Get,
-            receive: Some(regex::Regex::new(receive).unwrap()),
+            receive: Some(std::sync::Arc::new(regex::Regex::new(receive).unwrap())),
         },
         check_timeout: Duration::from_secs(3),
         negotiate_timeout: Duration::from_secs(2),
@@ -228,7 +228,7 @@ fn simpletcp_matches_a_reply_line() {
         target: web.addr,
         kind: CheckKind::SimpleTcp {
             request: "GET /test.html HTTP/1.0\\r\\n\\r\\n".replace("\\r", "\r"),
-            receive: regex::Regex::new("^HTTP/1.0 200").unwrap(),
+            receive: std::sync::Arc::new(regex::Regex::new("^HTTP/1.0 200").unwrap()),
         },
         check_timeout: Duration::from_secs(2),
         negotiate_timeout: Duration::from_secs(2),

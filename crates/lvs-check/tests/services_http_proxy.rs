@@ -20,7 +20,7 @@ fn spec(proxy: SocketAddr, url: &str, receive: Option<&str>) -> CheckSpec {
         kind: CheckKind::HttpProxy {
             url: url.into(),
             method: HttpMethod::Get,
-            receive: receive.map(|r| regex::Regex::new(r).unwrap()),
+            receive: receive.map(|r| std::sync::Arc::new(regex::Regex::new(r).unwrap())),
         },
         check_timeout: TIMEOUT,
         negotiate_timeout: TIMEOUT,

@@ -17,15 +17,15 @@ pub struct Planned {
     pub note: Option<String>,
 }
 
-fn regex(receive: &str, note: &mut Option<String>) -> Option<regex::Regex> {
+fn regex(receive: &str, note: &mut Option<String>) -> Option<std::sync::Arc<regex::Regex>> {
     if receive.is_empty() {
         return None;
     }
-    // One compiled regex per distinct text, shared by every check that uses
-    // it: a Regex is ~10 kB, and ten thousand reals usually share one
-    // `receive`.
+    // One compiled regex per distinct text, shared (not cloned: a clone
+    // has a search cache of its own) by every check that uses it: a Regex
+    // is ~10 kB, and ten thousand reals usually share one `receive`.
     thread_local! {
-        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, std::sync::Arc<regex::Regex>>> =
             Default::default();
     }
     if let Some(re) = COMPILED.with(|c| c.borrow().get(receive).cloned()) {
@@ -33,6 +33,7 @@ fn regex(receive: &str, note: &mut Option<String>) -> Option<regex::Regex> {
     }
     match regex::Regex::new(receive) {
         Ok(re) => {
+            let re = std::sync::Arc::new(re);
             COMPILED.with(|c| c.borrow_mut().insert(receive.to_string(), re.clone()));
             Some(re)
         }

@@ -33,7 +33,7 @@ impl Probe for Ftp {
         verdict(
             &check.request,
             fetch(target, check).await,
-            check.receive.as_ref(),
+            check.receive.as_deref(),
         )
     }
 }
