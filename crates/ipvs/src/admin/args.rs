@@ -222,8 +222,9 @@ const LONGS: &[&str] = &[
     "tun-remcsum",
 ];
 
-/// An option by its long name, with its value if it took one.
-type OptionArg = (String, Option<String>);
+/// An option by its long name, with its value if it took one, and the
+/// last argv word it used (what popt names in "invalid option").
+type OptionArg = (String, Option<String>, String);
 
 /// Splits argv into (long option name, value) pairs and positional words.
 fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<String>), ArgError> {
@@ -260,7 +261,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
             } else {
                 None
             };
-            opts.push((name.to_string(), value));
+            opts.push((name.to_string(), value, args[i - 1].clone()));
         } else if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) {
             let chars: Vec<char> = cluster.chars().collect();
             let mut k = 0;
@@ -294,7 +295,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 } else {
                     None
                 };
-                opts.push((name.to_string(), value));
+                opts.push((name.to_string(), value, args[i - 1].clone()));
             }
         } else {
             rest.push(a.clone());
@@ -406,7 +407,7 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
         options: 0,
     };
     let mut it = opts.into_iter();
-    let Some((first, first_value)) = it.next() else {
+    let Some((first, first_value, _)) = it.next() else {
         return if args.is_empty() {
             Ok(inv)
         } else {
@@ -446,7 +447,7 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
         _ => return tryhelp(program),
     };
     let mut real_raw: Option<String> = None;
-    for (name, value) in it {
+    for (name, value, raw) in it {
         let v = value.unwrap_or_default();
         if let Some(bit) = optcheck::option_bit(&name) {
             optcheck::set(&mut inv.options, bit)?;
@@ -454,10 +455,11 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
         match name.as_str() {
             "add-service" | "edit-service" | "delete-service" | "clear" | "list" | "zero"
             | "set" | "restore" | "save" | "add-server" | "edit-server" | "delete-server"
-            | "start-daemon" | "stop-daemon" => {
-                return fail("multiple commands specified");
+            | "start-daemon" | "stop-daemon" | "help" | "version" => {
+                // ipvsadm takes a command only as the first option; later
+                // it is just an option it does not know there.
+                return fail(format!("invalid option `{raw}'"));
             }
-            "help" | "version" => return tryhelp(program),
             "tcp-service" | "udp-service" | "sctp-service" => {
                 let protocol = match name.as_str() {
                     "tcp-service" => Protocol::Tcp,
@@ -860,9 +862,10 @@ mod tests {
             msg("--start-daemon master --syncid 1 --syncid 2"),
             "multiple 'syncid' options specified"
         );
+        assert_eq!(msg("--start-daemon master -L"), "invalid option `-L'");
         assert_eq!(
-            msg("--start-daemon master -L"),
-            "multiple commands specified"
+            msg("--start-daemon master --stop-daemon backup"),
+            "invalid option `backup'"
         );
         assert_eq!(p("--start-daemon").unwrap_err().status, 255);
     }
