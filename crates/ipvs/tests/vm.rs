@@ -706,6 +706,11 @@ fn sync_daemons_like_ipvsadm() {
             "-L --daemon -c",
             "-L --daemon --timeout",
             "-L --daemon --mcast-interface sy0",
+            "-L -t 10.9.0.1:80 --daemon",
+            "-L --foo",
+            "-L -Q",
+            "--start-daemon master --syncid",
+            "-c",
         ] {
             let (rc, _, _) = same(bad);
             assert_ne!(rc, 0, "{bad}");
@@ -743,7 +748,8 @@ fn connection_table_like_ipvsadm() {
             .status();
         let mut holder = Command::new("ip")
             .args(["netns", "exec", &client, "bash", "-c"])
-            .arg("exec 3<>/dev/tcp/10.5.0.1/81 && sleep 60")
+            // exec: the pid we kill is the one holding the socket.
+            .arg("exec 3<>/dev/tcp/10.5.0.1/81 && exec sleep 60")
             .spawn()
             .unwrap();
         let _conn = held.join().unwrap();
@@ -771,6 +777,9 @@ fn connection_table_like_ipvsadm() {
         let _ = holder.kill();
         let _ = holder.wait();
         let _ = Command::new("ip").args(["netns", "del", &client]).status();
+        // The namespace goes away asynchronously; without its services now,
+        // the schedulers are free for the module-unload test at once.
+        ipvsadm_ok("-C");
         assert!(
             matched,
             "listings differ:\nours:\n{}\nipvsadm:\n{}",

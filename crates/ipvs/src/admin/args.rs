@@ -244,7 +244,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 None => (body, None),
             };
             if !LONGS.contains(&name) {
-                return tryhelp(program);
+                return popt_error(program, opts.is_empty(), a, "unknown option");
             }
             let value = if attached.is_some() {
                 attached
@@ -254,7 +254,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                         i += 1;
                         Some(v.clone())
                     }
-                    None => return tryhelp(program),
+                    None => return popt_error(program, opts.is_empty(), a, "missing argument"),
                 }
             } else if name == "persistent" {
                 optional_value(args, &mut i)
@@ -269,7 +269,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 let c = chars[k];
                 k += 1;
                 let Some(name) = long_name(c) else {
-                    return tryhelp(program);
+                    return popt_error(program, opts.is_empty(), a, "unknown option");
                 };
                 let attached: String = chars[k..].iter().collect();
                 let value = if takes_value(name) {
@@ -282,7 +282,9 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                                 i += 1;
                                 Some(v.clone())
                             }
-                            None => return tryhelp(program),
+                            None => {
+                                return popt_error(program, opts.is_empty(), a, "missing argument")
+                            }
                         }
                     }
                 } else if name == "persistent" {
@@ -302,6 +304,18 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
         }
     }
     Ok((opts, rest))
+}
+
+/// popt's complaint about `word`: for the first option ipvsadm only says
+/// "Try ... -h", later ones are named with popt's reason.
+fn popt_error<T>(program: &str, first: bool, word: &str, reason: &str) -> Result<T, ArgError> {
+    if first {
+        return tryhelp(program);
+    }
+    Err(ArgError {
+        message: format!("{word}: {reason}"),
+        status: 255,
+    })
 }
 
 fn optional_value(args: &[String], i: &mut usize) -> Option<String> {
@@ -868,6 +882,14 @@ mod tests {
             "invalid option `backup'"
         );
         assert_eq!(p("--start-daemon").unwrap_err().status, 255);
+        assert_eq!(
+            p("--start-daemon master --syncid").unwrap_err(),
+            ArgError {
+                message: "--syncid: missing argument".into(),
+                status: 255
+            }
+        );
+        assert_eq!(msg("-L --foo"), "--foo: unknown option");
     }
 
     #[test]
