@@ -161,6 +161,7 @@ bench: bench-ipvs
 # seed pair's VIP in the VM, MASTER killed, with and without the IPVS sync
 # daemon (benches/conn-survival.sh; a program that prints figures).
 bench-conn-survival: build vm-initramfs
+	$(CARGO) build -p ipvs --example conn_echo
 	benches/conn-survival.sh
 
 # Issue 4's table-load and edit benchmark, in the VM against the real kernel
