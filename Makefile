@@ -30,7 +30,7 @@ bench-loss-soak:
 	benches/hb-loss-soak.sh ours
 	-benches/hb-loss-soak.sh legacy
 
-.PHONY: bench-failover bench-loss-soak deb package-test rolling-upgrade-test bench-ldirectord checks-test ocf-test pcmk-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs clean
+.PHONY: bench-failover bench-loss-soak deb package-test rolling-upgrade-test bench-ldirectord checks-test ocf-test pcmk-test dashboard-test dashboard-history-test demo-test hb-test install all build demo test unit lint parity fuzz-smoke fuzz-build man-check vm-initramfs vm-selftest vm-test bench bench-ipvs bench-conn-survival clean
 
 all: build
 
@@ -190,6 +190,13 @@ fuzz-smoke: fuzz-build
 # Benchmarks are programs that print figures, never timed assertions.
 bench: bench-ipvs
 	$(CARGO) bench -p ipvs --bench diff_bench
+
+# Issue 15's connection survival: 200 long-lived connections through the
+# seed pair's VIP in the VM, MASTER killed, with and without the IPVS sync
+# daemon (benches/conn-survival.sh; a program that prints figures).
+bench-conn-survival: build vm-initramfs
+	$(CARGO) build -p ipvs --example conn_echo
+	benches/conn-survival.sh
 
 # Issue 4's table-load and edit benchmark, in the VM against the real kernel
 # and ipvsadm (times are under QEMU TCG emulation: compare the ratios).

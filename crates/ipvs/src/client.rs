@@ -69,7 +69,7 @@ impl Ipvs {
     }
 
     /// Sends one request and collects its data replies.
-    fn call(
+    pub(crate) fn call(
         &mut self,
         command: Command,
         service: Option<&ServiceKey>,

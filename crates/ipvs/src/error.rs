@@ -22,6 +22,9 @@ pub enum Command {
     GetService,
     GetDests,
     SetTimeouts,
+    StartDaemon,
+    StopDaemon,
+    GetDaemon,
     Other,
 }
 
@@ -67,6 +70,8 @@ impl KernelError {
             (AddDest | EditDest | DelDest, libc::ESRCH) => Some("Service not defined"),
             (AddDest, libc::EEXIST) => Some("Destination already exists"),
             (EditDest | DelDest, libc::ENOENT) => Some("No such destination"),
+            (StartDaemon, libc::EEXIST) => Some("Daemon has already run"),
+            (StopDaemon, libc::ESRCH) => Some("No daemon is running"),
             (_, libc::EPERM) => Some("Permission denied (you must be root)"),
             (_, libc::EINVAL) => {
                 Some("Invalid operation.  Possibly wrong module version, address not unicast, ...")
@@ -110,6 +115,9 @@ impl KernelError {
             Command::GetService => format!("reading virtual service {svc}"),
             Command::GetDests => format!("reading the real servers of {svc}"),
             Command::SetTimeouts => "setting IPVS timeouts".to_string(),
+            Command::StartDaemon => "starting the IPVS sync daemon".to_string(),
+            Command::StopDaemon => "stopping the IPVS sync daemon".to_string(),
+            Command::GetDaemon => "reading the IPVS sync daemons".to_string(),
             Command::Other => "IPVS request".to_string(),
         }
     }

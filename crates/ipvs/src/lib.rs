@@ -13,6 +13,7 @@ pub mod listing;
 pub mod model;
 pub mod netlink;
 pub mod ops;
+pub mod sync_daemon;
 pub mod wire;
 
 pub use client::{ApplyReport, Ipvs};

@@ -586,3 +586,219 @@ fn zz_module_unloaded_comes_back() {
         ])
         .status();
 }
+
+/// Runs a shell command, failing the test when it fails.
+fn sh(cmd: &str) {
+    let s = Command::new("sh").args(["-c", cmd]).status().unwrap();
+    assert!(s.success(), "{cmd}");
+}
+
+/// The same command line through ipvsadm and through ours: status, output
+/// and errors must be identical.
+fn same(line: &str) -> (i32, String, String) {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let theirs = ipvsadm(&args);
+    let mine = ours(&args);
+    assert_eq!(mine, theirs, "`{line}` (left ours, right ipvsadm)");
+    theirs
+}
+
+/// Starts `line` with `tool` (ours or ipvsadm), then both tools list the
+/// daemons identically; returns that listing.
+fn daemon_step(tool: fn(&[&str]) -> (i32, String, String), line: &str) -> String {
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let (rc, _, err) = tool(&args);
+    assert_eq!(rc, 0, "{line}: {err}");
+    let listing = same("-L --daemon").1;
+    assert_eq!(same("-Ln --daemon").1, listing);
+    assert_eq!(same("--list --daemon").1, listing);
+    listing
+}
+
+/// The sync daemon: started and stopped by either tool, listed the same by
+/// both; the kernel's refusals and ipvsadm's argument errors word for word.
+#[test]
+#[ignore = "needs IPVS: make vm-test"]
+fn sync_daemons_like_ipvsadm() {
+    in_netns(|| {
+        // Multicast needs an interface with an IPv4 address (the master
+        // binds its socket to it); a veth pair has both ends here.
+        sh("ip link add sy0 type veth peer name sy1 && \
+            ip addr add 10.9.0.1/24 dev sy0 && ip addr add 10.9.1.1/24 dev sy1 && \
+            ip link set sy0 up && ip link set sy1 up");
+        assert_eq!(same("-L --daemon").1, "");
+
+        let l = daemon_step(
+            ours,
+            "--start-daemon master --mcast-interface sy0 --syncid 1",
+        );
+        assert!(
+            l.starts_with("master sync daemon (mcast=sy0, syncid=1"),
+            "{l}"
+        );
+        let l = daemon_step(
+            ipvsadm,
+            "--start-daemon backup --mcast-interface sy1 --syncid 2",
+        );
+        assert!(
+            l.contains("\nbackup sync daemon (mcast=sy1, syncid=2"),
+            "{l}"
+        );
+        assert_eq!(l.lines().count(), 2, "{l}");
+
+        // A second master, with each tool: refused identically.
+        let (rc, _, err) = same("--start-daemon master --mcast-interface sy1");
+        assert_eq!((rc, err.as_str()), (255, "Daemon has already run\n"));
+
+        let l = daemon_step(ipvsadm, "--stop-daemon master");
+        assert!(l.starts_with("backup sync daemon"), "{l}");
+        assert_eq!(daemon_step(ours, "--stop-daemon backup"), "");
+        let (rc, _, err) = same("--stop-daemon master");
+        assert_eq!((rc, err.as_str()), (255, "No daemon is running\n"));
+        same("--stop-daemon backup");
+
+        // Every daemon option, through each tool.
+        let full = "--start-daemon master --mcast-interface sy0 --syncid 200 \
+                    --mcast-group 239.1.2.3 --mcast-port 9000 --mcast-ttl 2 --sync-maxlen 1200";
+        let by_ours = daemon_step(ours, full);
+        assert!(
+            by_ours.contains("group=239.1.2.3, port=9000, ttl=2"),
+            "{by_ours}"
+        );
+        daemon_step(ours, "--stop-daemon master");
+        assert_eq!(daemon_step(ipvsadm, full), by_ours);
+        daemon_step(ipvsadm, "--stop-daemon master");
+        let by_ours = daemon_step(
+            ours,
+            "--start-daemon backup --mcast-interface sy1 --mcast-group ff02::81",
+        );
+        daemon_step(ours, "--stop-daemon backup");
+        assert_eq!(
+            daemon_step(
+                ipvsadm,
+                "--start-daemon backup --mcast-interface sy1 --mcast-group ff02::81"
+            ),
+            by_ours
+        );
+        daemon_step(ipvsadm, "--stop-daemon backup");
+
+        // The default interface (eth0) does not exist here.
+        let (rc, _, err) = same("--start-daemon master");
+        assert_eq!((rc, err.as_str()), (255, "No such device\n"));
+
+        for bad in [
+            "--start-daemon foo",
+            "--stop-daemon foo",
+            "--start-daemon",
+            "--start-daemon master --syncid 256",
+            "--start-daemon master --syncid x",
+            "--start-daemon master --mcast-group 10.0.0.1",
+            "--start-daemon master --mcast-group 2001:db8::1",
+            "--start-daemon master --mcast-port 0",
+            "--start-daemon master --mcast-ttl 256",
+            "--start-daemon master --sync-maxlen 65508",
+            "--start-daemon master --syncid 1 --syncid 2",
+            "--start-daemon master -n",
+            "--start-daemon master --stop-daemon backup",
+            "--stop-daemon master --mcast-interface sy0",
+            "-L --daemon --stats",
+            "-L --daemon --persistent-conn",
+            "-L --daemon -c",
+            "-L --daemon --timeout",
+            "-L --daemon --mcast-interface sy0",
+            "-L -t 10.9.0.1:80 --daemon",
+            "-L --foo",
+            "-L -Q",
+            "--start-daemon master --syncid",
+            "-c",
+        ] {
+            let (rc, _, _) = same(bad);
+            assert_ne!(rc, 0, "{bad}");
+        }
+    })
+}
+
+/// `-c`: with half-open connections to an absent real and an established
+/// one to a local real, the connection table reads the same as
+/// ipvsadm's, numeric and named, with and without the pe columns.
+#[test]
+#[ignore = "needs IPVS: make vm-test"]
+fn connection_table_like_ipvsadm() {
+    in_netns(|| {
+        let client = format!("hv-conn-{}", std::process::id());
+        sh(&format!(
+            "ip netns add {client} && \
+             ip link add d0 type veth peer name c0 netns {client} && \
+             ip addr add 10.5.0.1/24 dev d0 && ip link set d0 up && \
+             ip netns exec {client} ip addr add 10.5.0.2/24 dev c0 && \
+             ip netns exec {client} ip link set c0 up"
+        ));
+        let listener = std::net::TcpListener::bind("10.5.0.1:8081").unwrap();
+        let held = std::thread::spawn(move || {
+            let (conn, _) = listener.accept().unwrap();
+            conn
+        });
+        ipvsadm_ok("-A -t 10.5.0.1:80 -s rr");
+        ipvsadm_ok("-a -t 10.5.0.1:80 -r 10.5.0.3:80 -m -w 1");
+        ipvsadm_ok("-A -t 10.5.0.1:81 -s rr");
+        ipvsadm_ok("-a -t 10.5.0.1:81 -r 10.5.0.1:8081 -m -w 1");
+        let _ = Command::new("ip")
+            .args(["netns", "exec", &client, "bash", "-c"])
+            .arg("for i in 1 2; do timeout 1 bash -c '</dev/tcp/10.5.0.1/80'; done")
+            .status();
+        let mut holder = Command::new("ip")
+            .args(["netns", "exec", &client, "bash", "-c"])
+            // exec: the pid we kill is the one holding the socket.
+            .arg("exec 3<>/dev/tcp/10.5.0.1/81 && exec sleep 60")
+            .spawn()
+            .unwrap();
+        let _conn = held.join().unwrap();
+
+        let forms: [&[&str]; 6] = [
+            &["-Lnc"],
+            &["-Lc"],
+            &["-L", "-n", "-c"],
+            &["-l", "--connection", "--numeric"],
+            &["-Lnc", "--persistent-conn"],
+            &["-Lc", "--persistent-conn"],
+        ];
+        // The expiry column ticks every second: a few tries to catch both
+        // tools within the same one.
+        let mut last = (String::new(), String::new());
+        let matched = (0..10).any(|_| {
+            forms.iter().all(|args| {
+                let theirs = ipvsadm(args);
+                let mine = ours(args);
+                last = (mine.1.clone(), theirs.1.clone());
+                mine == theirs
+            })
+        });
+        let numeric = ours(&["-Lnc"]).1;
+        let _ = holder.kill();
+        let _ = holder.wait();
+        let _ = Command::new("ip").args(["netns", "del", &client]).status();
+        // The namespace goes away asynchronously; without its services now,
+        // the schedulers are free for the module-unload test at once.
+        ipvsadm_ok("-C");
+        assert!(
+            matched,
+            "listings differ:\nours:\n{}\nipvsadm:\n{}",
+            last.0, last.1
+        );
+        assert!(
+            numeric.starts_with(
+                "IPVS connection entries\n\
+                 pro expire state       source             virtual            destination\n"
+            ),
+            "{numeric}"
+        );
+        assert!(
+            numeric.contains(" ESTABLISHED 10.5.0.2:") && numeric.contains("10.5.0.1:81 "),
+            "{numeric}"
+        );
+        assert!(
+            numeric.contains("10.5.0.1:80 ") && numeric.contains(" 10.5.0.3:80\n"),
+            "{numeric}"
+        );
+    })
+}

@@ -1,8 +1,11 @@
 //! ipvsadm's command line (popt style: clustered short options, attached or
 //! separate arguments, `--long[=value]`), into one `Invocation`.
 
+use super::optcheck;
 use crate::listing::Format;
 use crate::model::{Family, Forward, Protocol};
+use crate::wire::consts::{STATE_BACKUP, STATE_MASTER};
+use crate::wire::daemon::SyncDaemon;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +22,8 @@ pub enum Cmd {
     AddDest,
     EditDest,
     DelDest,
+    StartDaemon,
+    StopDaemon,
     Help,
     Version,
 }
@@ -59,6 +64,14 @@ pub struct Invocation {
     pub list_timeout: bool,
     pub set_timeouts: Option<[u32; 3]>,
     pub format: Format,
+    /// `-c`: list connections (from /proc/net/ip_vs_conn).
+    pub list_conn: bool,
+    /// `--daemon`: list the sync daemons.
+    pub list_daemon: bool,
+    /// `--start-daemon` / `--stop-daemon` and their options.
+    pub daemon: SyncDaemon,
+    /// ipvsadm's option bits seen so far (see `optcheck`).
+    pub options: u64,
 }
 
 /// A command-line error: ipvsadm's message and exit status.
@@ -142,6 +155,10 @@ fn takes_value(long: &str) -> bool {
             | "stop-daemon"
             | "mcast-interface"
             | "syncid"
+            | "mcast-group"
+            | "mcast-port"
+            | "mcast-ttl"
+            | "sync-maxlen"
     )
 }
 
@@ -180,6 +197,10 @@ const LONGS: &[&str] = &[
     "connection",
     "mcast-interface",
     "syncid",
+    "mcast-group",
+    "mcast-port",
+    "mcast-ttl",
+    "sync-maxlen",
     "timeout",
     "daemon",
     "stats",
@@ -201,8 +222,9 @@ const LONGS: &[&str] = &[
     "tun-remcsum",
 ];
 
-/// An option by its long name, with its value if it took one.
-type OptionArg = (String, Option<String>);
+/// An option by its long name, with its value if it took one, and the
+/// last argv word it used (what popt names in "invalid option").
+type OptionArg = (String, Option<String>, String);
 
 /// Splits argv into (long option name, value) pairs and positional words.
 fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<String>), ArgError> {
@@ -222,7 +244,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 None => (body, None),
             };
             if !LONGS.contains(&name) {
-                return tryhelp(program);
+                return popt_error(program, opts.is_empty(), a, "unknown option");
             }
             let value = if attached.is_some() {
                 attached
@@ -232,14 +254,14 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                         i += 1;
                         Some(v.clone())
                     }
-                    None => return tryhelp(program),
+                    None => return popt_error(program, opts.is_empty(), a, "missing argument"),
                 }
             } else if name == "persistent" {
                 optional_value(args, &mut i)
             } else {
                 None
             };
-            opts.push((name.to_string(), value));
+            opts.push((name.to_string(), value, args[i - 1].clone()));
         } else if let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) {
             let chars: Vec<char> = cluster.chars().collect();
             let mut k = 0;
@@ -247,7 +269,7 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 let c = chars[k];
                 k += 1;
                 let Some(name) = long_name(c) else {
-                    return tryhelp(program);
+                    return popt_error(program, opts.is_empty(), a, "unknown option");
                 };
                 let attached: String = chars[k..].iter().collect();
                 let value = if takes_value(name) {
@@ -260,7 +282,9 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                                 i += 1;
                                 Some(v.clone())
                             }
-                            None => return tryhelp(program),
+                            None => {
+                                return popt_error(program, opts.is_empty(), a, "missing argument")
+                            }
                         }
                     }
                 } else if name == "persistent" {
@@ -273,13 +297,25 @@ fn tokenize(program: &str, args: &[String]) -> Result<(Vec<OptionArg>, Vec<Strin
                 } else {
                     None
                 };
-                opts.push((name.to_string(), value));
+                opts.push((name.to_string(), value, args[i - 1].clone()));
             }
         } else {
             rest.push(a.clone());
         }
     }
     Ok((opts, rest))
+}
+
+/// popt's complaint about `word`: for the first option ipvsadm only says
+/// "Try ... -h", later ones are named with popt's reason.
+fn popt_error<T>(program: &str, first: bool, word: &str, reason: &str) -> Result<T, ArgError> {
+    if first {
+        return tryhelp(program);
+    }
+    Err(ArgError {
+        message: format!("{word}: {reason}"),
+        status: 255,
+    })
 }
 
 fn optional_value(args: &[String], i: &mut usize) -> Option<String> {
@@ -379,9 +415,13 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
         list_timeout: false,
         set_timeouts: None,
         format: Format::default(),
+        list_conn: false,
+        list_daemon: false,
+        daemon: SyncDaemon::default(),
+        options: 0,
     };
     let mut it = opts.into_iter();
-    let Some((first, _)) = it.next() else {
+    let Some((first, first_value, _)) = it.next() else {
         return if args.is_empty() {
             Ok(inv)
         } else {
@@ -404,20 +444,36 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
         "help" => Cmd::Help,
         "version" => Cmd::Version,
         "start-daemon" | "stop-daemon" => {
-            return fail("the IPVS sync daemon is not supported by this tool; use ipvsadm")
+            let start = first == "start-daemon";
+            inv.daemon.state = match first_value.as_deref() {
+                Some("master") => STATE_MASTER,
+                Some("backup") => STATE_BACKUP,
+                // Sic: ipvsadm's two messages differ.
+                _ if start => return fail("illegal start-daemon parameter specified"),
+                _ => return fail("illegal start_daemon specified"),
+            };
+            if start {
+                Cmd::StartDaemon
+            } else {
+                Cmd::StopDaemon
+            }
         }
         _ => return tryhelp(program),
     };
     let mut real_raw: Option<String> = None;
-    for (name, value) in it {
+    for (name, value, raw) in it {
         let v = value.unwrap_or_default();
+        if let Some(bit) = optcheck::option_bit(&name) {
+            optcheck::set(&mut inv.options, bit)?;
+        }
         match name.as_str() {
             "add-service" | "edit-service" | "delete-service" | "clear" | "list" | "zero"
             | "set" | "restore" | "save" | "add-server" | "edit-server" | "delete-server"
-            | "start-daemon" | "stop-daemon" => {
-                return fail("multiple commands specified");
+            | "start-daemon" | "stop-daemon" | "help" | "version" => {
+                // ipvsadm takes a command only as the first option; later
+                // it is just an option it does not know there.
+                return fail(format!("invalid option `{raw}'"));
             }
-            "help" | "version" => return tryhelp(program),
             "tcp-service" | "udp-service" | "sctp-service" => {
                 let protocol = match name.as_str() {
                     "tcp-service" => Protocol::Tcp,
@@ -513,15 +569,33 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
                 None => return fail("illegal l_threshold specified"),
             },
             "numeric" => inv.format.numeric = true,
-            "connection" => {
-                return fail(
-                    "listing connections (-c) is not supported by this tool; use ipvsadm -Lc",
-                )
-            }
+            "connection" => inv.list_conn = true,
             "timeout" => inv.list_timeout = true,
-            "daemon" | "mcast-interface" | "syncid" => {
-                return fail("the IPVS sync daemon is not supported by this tool; use ipvsadm")
-            }
+            "daemon" => inv.list_daemon = true,
+            // The kernel's IFNAMSIZ buffer, less its NUL.
+            "mcast-interface" => inv.daemon.mcast_ifn = v.chars().take(15).collect(),
+            "syncid" => match number(&v, 0, 255) {
+                Some(n) => inv.daemon.syncid = n as u32,
+                None => return fail("illegal syncid specified"),
+            },
+            "mcast-group" => match mcast_group(&v) {
+                Some(g) => inv.daemon.mcast_group = Some(g),
+                None if v.contains(':') => return fail(format!("invalid IPv6 mcast-group `{v}'")),
+                None => return fail(format!("invalid IPv4 mcast-group `{v}'")),
+            },
+            "mcast-port" => match number(&v, 1, 65535) {
+                Some(n) => inv.daemon.mcast_port = n as u16,
+                None => return fail("illegal mcast-port specified"),
+            },
+            "mcast-ttl" => match number(&v, 1, 255) {
+                Some(n) => inv.daemon.mcast_ttl = n as u8,
+                None => return fail("illegal mcast-ttl specified"),
+            },
+            // The largest UDP payload in an IPv4 datagram.
+            "sync-maxlen" => match number(&v, 1, 65535 - 20 - 8) {
+                Some(n) => inv.daemon.sync_maxlen = n as u16,
+                None => return fail("illegal sync-maxlen specified"),
+            },
             "stats" => inv.format.stats = true,
             "rate" => inv.format.rate = true,
             "thresholds" => inv.format.thresholds = true,
@@ -579,6 +653,16 @@ pub fn parse(program: &str, args: &[String]) -> Result<Invocation, ArgError> {
     Ok(inv)
 }
 
+/// A multicast group: IPv6 when it has a colon, else strict dotted quad.
+fn mcast_group(s: &str) -> Option<IpAddr> {
+    let ip: IpAddr = if s.contains(':') {
+        IpAddr::V6(s.parse().ok()?)
+    } else {
+        IpAddr::V4(s.parse().ok()?)
+    };
+    ip.is_multicast().then_some(ip)
+}
+
 fn svc_port(inv: &Invocation) -> u16 {
     match inv.svc {
         Some(SvcArg::Addr { addr, .. }) => addr.port(),
@@ -589,19 +673,7 @@ fn svc_port(inv: &Invocation) -> u16 {
 /// The checks `process_options` makes before talking to the kernel.
 fn check(inv: &mut Invocation) -> Result<(), ArgError> {
     use Cmd::*;
-    let needs_svc = matches!(inv.cmd, Add | Edit | Del | AddDest | EditDest | DelDest);
-    if needs_svc && inv.svc.is_none() {
-        return fail(format!(
-            "You need to supply the 'service-address' option for the '{}' command",
-            cmd_name(inv.cmd)
-        ));
-    }
-    if matches!(inv.cmd, AddDest | EditDest | DelDest) && inv.real.is_none() {
-        return fail(format!(
-            "You need to supply the 'real-server' option for the '{}' command",
-            cmd_name(inv.cmd)
-        ));
-    }
+    optcheck::check(inv.cmd, cmd_name(inv.cmd), inv.options)?;
     if matches!(inv.cmd, Add | Edit) {
         if let Some(SvcArg::Addr { addr, protocol }) = inv.svc {
             if addr.port() == 0 && inv.persistent.is_none() {
@@ -631,6 +703,18 @@ fn check(inv: &mut Invocation) -> Result<(), ArgError> {
             }
         }
     }
+    if inv.cmd == StartDaemon && inv.daemon.mcast_ifn.is_empty() {
+        inv.daemon.mcast_ifn = "eth0".to_string();
+    }
+    if inv.cmd == List {
+        let has = |n| optcheck::has(inv.options, n);
+        let special = has("connection") || has("timeout") || has("daemon");
+        let counters = has("stats") || has("rate") || has("thresholds");
+        let not_table = has("timeout") || has("daemon");
+        if (special && counters) || (not_table && has("persistent-conn")) {
+            return fail("options conflicts in the list command");
+        }
+    }
     Ok(())
 }
 
@@ -648,6 +732,8 @@ fn cmd_name(c: Cmd) -> &'static str {
         Cmd::SetTimeouts => "set",
         Cmd::Restore => "restore",
         Cmd::Save => "save",
+        Cmd::StartDaemon => "start-daemon",
+        Cmd::StopDaemon => "stop-daemon",
         Cmd::Help => "help",
         Cmd::Version => "version",
     }
@@ -723,6 +809,109 @@ mod tests {
         assert_eq!(
             p("-a -t 10.0.0.1:80").unwrap_err().message,
             "You need to supply the 'real-server' option for the 'add-server' command"
+        );
+    }
+
+    #[test]
+    fn sync_daemon_command_lines() {
+        let i = p("--start-daemon master --mcast-interface eth1 --syncid 7").unwrap();
+        assert_eq!(i.cmd, Cmd::StartDaemon);
+        assert_eq!(i.daemon.state, STATE_MASTER);
+        assert_eq!((i.daemon.mcast_ifn.as_str(), i.daemon.syncid), ("eth1", 7));
+        let i = p("--start-daemon backup").unwrap();
+        assert_eq!(
+            (i.daemon.state, i.daemon.mcast_ifn.as_str()),
+            (STATE_BACKUP, "eth0")
+        );
+        let i = p("--stop-daemon backup --syncid 3").unwrap();
+        assert_eq!((i.cmd, i.daemon.mcast_ifn.as_str()), (Cmd::StopDaemon, ""));
+        let i = p("--start-daemon=master --mcast-group ff02::81 --mcast-port 9000 --mcast-ttl 2 --sync-maxlen 1400")
+            .unwrap();
+        assert_eq!(i.daemon.mcast_group, Some("ff02::81".parse().unwrap()));
+        assert_eq!(
+            (
+                i.daemon.mcast_port,
+                i.daemon.mcast_ttl,
+                i.daemon.sync_maxlen
+            ),
+            (9000, 2, 1400)
+        );
+        let i = p("--start-daemon master --mcast-interface averyveryverylongname").unwrap();
+        assert_eq!(i.daemon.mcast_ifn, "averyveryverylo");
+    }
+
+    #[test]
+    fn sync_daemon_errors_read_like_ipvsadm() {
+        let msg = |s| p(s).unwrap_err().message;
+        assert_eq!(
+            msg("--start-daemon foo"),
+            "illegal start-daemon parameter specified"
+        );
+        assert_eq!(msg("--stop-daemon foo"), "illegal start_daemon specified");
+        assert_eq!(
+            msg("--start-daemon master --syncid 256"),
+            "illegal syncid specified"
+        );
+        assert_eq!(
+            msg("--start-daemon master --mcast-group 10.0.0.1"),
+            "invalid IPv4 mcast-group `10.0.0.1'"
+        );
+        assert_eq!(
+            msg("--start-daemon master --mcast-group 2001:db8::1"),
+            "invalid IPv6 mcast-group `2001:db8::1'"
+        );
+        assert_eq!(
+            msg("--start-daemon master --mcast-port 0"),
+            "illegal mcast-port specified"
+        );
+        assert_eq!(
+            msg("--start-daemon master --sync-maxlen 65508"),
+            "illegal sync-maxlen specified"
+        );
+        assert_eq!(
+            msg("--stop-daemon master --mcast-interface eth0"),
+            "Illegal 'mcast-interface' option with the 'stop-daemon' command"
+        );
+        assert_eq!(
+            msg("--start-daemon master --syncid 1 --syncid 2"),
+            "multiple 'syncid' options specified"
+        );
+        assert_eq!(msg("--start-daemon master -L"), "invalid option `-L'");
+        assert_eq!(
+            msg("--start-daemon master --stop-daemon backup"),
+            "invalid option `backup'"
+        );
+        assert_eq!(p("--start-daemon").unwrap_err().status, 255);
+        assert_eq!(
+            p("--start-daemon master --syncid").unwrap_err(),
+            ArgError {
+                message: "--syncid: missing argument".into(),
+                status: 255
+            }
+        );
+        assert_eq!(msg("-L --foo"), "--foo: unknown option");
+    }
+
+    #[test]
+    fn connection_and_daemon_listings() {
+        let i = p("-Lnc").unwrap();
+        assert!(i.list_conn && i.format.numeric);
+        assert!(p("-L --daemon").unwrap().list_daemon);
+        assert!(p("-Lc --persistent-conn").unwrap().format.persistent_conn);
+        assert_eq!(p("-c").unwrap_err().status, 255);
+        let msg = |s| p(s).unwrap_err().message;
+        assert_eq!(msg("-Lc --stats"), "options conflicts in the list command");
+        assert_eq!(
+            msg("-L --daemon --persistent-conn"),
+            "options conflicts in the list command"
+        );
+        assert_eq!(
+            msg("-L --daemon -c"),
+            "The option 'daemon' conflicts with the 'connection' option in the 'list' command"
+        );
+        assert_eq!(
+            msg("-Lc --mcast-interface eth0"),
+            "Illegal 'mcast-interface' option with the 'list' command"
         );
     }
 }

@@ -4,8 +4,10 @@
 
 pub mod args;
 mod names;
+mod optcheck;
 pub mod restore;
 mod run;
+mod sync;
 
 pub use args::{parse, ArgError, Cmd, Invocation, SvcArg};
 pub(crate) use names::port_by_name;

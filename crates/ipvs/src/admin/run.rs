@@ -53,6 +53,9 @@ pub fn main(program: &str, argv: &[String], io: &mut Io) -> i32 {
     if inv.cmd == Cmd::Restore {
         return restore_from(program, &mut ipvs, io);
     }
+    if let Some(status) = super::sync::run(&mut ipvs, &inv, names(&inv), io) {
+        return status;
+    }
     match execute(&mut ipvs, &inv, io) {
         Ok(()) => 0,
         Err(e) => {
@@ -67,9 +70,11 @@ fn usage(program: &str) -> String {
         "Usage:\n  {program} -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [--pe persistence_engine] [-b sched-flags]\n  \
          {program} -D virtual-service\n  {program} -C\n  {program} -R\n  {program} -S [-n]\n  \
          {program} -a|e virtual-service -r server-address [options]\n  {program} -d virtual-service -r server-address\n  \
-         {program} -L|l [virtual-service] [options]\n  {program} -Z [virtual-service]\n  {program} --set tcp tcpfin udp\n  {program} -h\n\n\
+         {program} -L|l [virtual-service] [options]\n  {program} -Z [virtual-service]\n  {program} --set tcp tcpfin udp\n  \
+         {program} --start-daemon {{master|backup}} [daemon-options]\n  {program} --stop-daemon {{master|backup}}\n  {program} -h\n\n\
          virtual-service: --tcp-service|-t|--udp-service|-u|--sctp-service service-address, or --fwmark-service|-f fwmark\n\
-         listing options: -n --stats --rate --thresholds --persistent-conn --tun-info --exact --nosort --timeout\n"
+         listing options: -n -c --daemon --stats --rate --thresholds --persistent-conn --tun-info --exact --nosort --timeout\n\
+         daemon-options: --mcast-interface IF --syncid N --sync-maxlen N --mcast-group ADDR --mcast-port N --mcast-ttl N\n"
     )
 }
 
@@ -253,6 +258,10 @@ fn restore_from(program: &str, ipvs: &mut Ipvs, io: &mut Io) -> i32 {
             _ => {}
         }
         flush_batch(ipvs, &mut pending, io);
+        if let Some(status) = super::sync::run(ipvs, &inv, names(&inv), io) {
+            last = status;
+            continue;
+        }
         last = match execute(ipvs, &inv, io) {
             Ok(()) => 0,
             Err(e) => {

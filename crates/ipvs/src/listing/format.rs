@@ -138,7 +138,7 @@ fn addrport(addr: &SocketAddr, protocol: Protocol, fmt: &Format, names: &dyn Nam
     truncate(format!("{open}{host}{close}:{port}"), 59)
 }
 
-fn truncate(mut s: String, max: usize) -> String {
+pub(crate) fn truncate(mut s: String, max: usize) -> String {
     if s.len() > max {
         let mut end = max;
         while !s.is_char_boundary(end) {

@@ -81,3 +81,21 @@ pub const CONN_F_FWD_MASK: u32 = 7;
 
 pub const AF_INET: u16 = 2;
 pub const AF_INET6: u16 = 10;
+
+pub const CMD_NEW_DAEMON: u8 = 9;
+pub const CMD_DEL_DAEMON: u8 = 10;
+pub const CMD_GET_DAEMON: u8 = 11;
+
+pub const CMD_ATTR_DAEMON: u16 = 3;
+
+pub const DAEMON_ATTR_STATE: u16 = 1;
+pub const DAEMON_ATTR_MCAST_IFN: u16 = 2;
+pub const DAEMON_ATTR_SYNC_ID: u16 = 3;
+pub const DAEMON_ATTR_SYNC_MAXLEN: u16 = 4;
+pub const DAEMON_ATTR_MCAST_GROUP: u16 = 5;
+pub const DAEMON_ATTR_MCAST_GROUP6: u16 = 6;
+pub const DAEMON_ATTR_MCAST_PORT: u16 = 7;
+pub const DAEMON_ATTR_MCAST_TTL: u16 = 8;
+
+pub const STATE_MASTER: u32 = 1;
+pub const STATE_BACKUP: u32 = 2;

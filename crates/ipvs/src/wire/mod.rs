@@ -2,6 +2,7 @@
 //! and decoded from its attributes. No I/O here.
 
 pub mod consts;
+pub mod daemon;
 pub mod decode;
 pub mod encode;
 

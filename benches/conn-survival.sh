@@ -1,0 +1,167 @@
+#!/bin/bash
+# `make bench-conn-survival`: do long-lived connections through the VIP
+# survive the death of MASTER? A benchmark (prints figures, judges nothing),
+# run in the IPVS VM on the seed topology (tests/demo/seed-topology.sh):
+#
+#   client --- LAN --- MASTER / BACKUP (heartbeatd + ldirectord-rs, DEMO_FAST
+#                      timings but deadtime 10 s) --- WEB1 / WEB2 (LVS-DR)
+#
+# WEB1 and WEB2 run conn_echo's server (crates/ipvs/examples/conn_echo.rs) (echoes lines; answers
+# ldirectord's HTTP check). The client opens $CONN_N (200) connections to
+# VIP:80, each sending a line every 100 ms and reading the echoes. After a
+# warm-up, every process of MASTER is killed with SIGKILL (heartbeatd first)
+# and its links go down; BACKUP takes the VIP over. Per connection we
+# record when echoes arrived and whether it was reset, and print how many
+# connections were working (an echo in the second before) 10, 20 and 30 s
+# after the kill, and how many were reset; while BACKUP takes over, the
+# states of the connection entries its IPVS holds, once a second or so.
+#
+#   benches/conn-survival.sh [sync] [nosync]        (default: both)
+#
+#   sync    `ldirectord-rs ipvs --start-daemon master` on MASTER and
+#           `--start-daemon backup` on BACKUP (over eth1, the heartbeat link)
+#           before heartbeatd starts: BACKUP's IPVS knows MASTER's
+#           connections and keeps forwarding them to the same real server.
+#   nosync  no sync daemon: BACKUP's IPVS has never seen these connections;
+#           a packet of one reaches BACKUP's own stack (it holds the VIP),
+#           which answers with a reset.
+#
+# Why not just "at +10 s": a client whose packets go unanswered backs off
+# its retransmissions (0.2, 0.4, 0.8 ... s), and in the emulated VM BACKUP
+# holds the VIP only 12-13 s after the kill (deadtime 10 s), so a surviving
+# connection may resume at the retransmission due ~25 s after the kill. The
+# later counts say whether a connection survived; the +10 s one how soon.
+# CONN_DEADTIME sets ha.cf's deadtime (default 10; DEMO_FAST's 5 split the
+# pair's brain under this load), CONN_DEBUG=1 prints BACKUP's ha-log and
+# ldirectord log.
+#
+# Needs target/debug/{heartbeatd,ldirectord-rs} (make build),
+# target/debug/examples/conn_echo and the VM (make vm-initramfs); each mode
+# boots a VM of its own, so nothing of one run is left for the next.
+# CONN_N changes the number of connections.
+set -u
+here=$(cd "$(dirname "$0")" && pwd -P)
+root=$(cd "$here/.." && pwd -P)
+MODES=${*:-sync nosync}
+N=${CONN_N:-200}
+if [[ ${HA_IN_VM:-} != 1 ]]; then
+    log=$(mktemp /tmp/conn-survival.XXXXXX)
+    for m in $MODES; do
+        "$root/tests/vm/run.sh" --timeout 900 --mem 1G --smp "${CONN_SMP:-2}" \
+            --env CONN_N --env CONN_DEBUG --env CONN_DEADTIME -- "$here/conn-survival.sh" "$m" 2>&1 | tee -a "$log"
+    done
+    echo
+    echo "connection survival: $N connections through the VIP, MASTER killed (heartbeatd + ldirectord-rs, deadtime ${CONN_DEADTIME:-10} s)"
+    echo "mode    | estab.  | at kill | VIP on BACKUP | +10 s | +20 s | +30 s | how they ended"
+    sed -n 's/^RESULT //p' "$log"
+    rm -f "$log"
+    exit 0
+fi
+
+export DEMO_FAST=1
+BIN=$root/target/debug
+ECHO=$BIN/examples/conn_echo
+WARM=10   # s from the client's start to the kill: connect, sync, settle (at least)
+AFTER=40  # s the client goes on after the kill
+DEADTIME=${CONN_DEADTIME:-10}
+for b in "$BIN/heartbeatd" "$BIN/ldirectord-rs" "$ECHO"; do
+    [ -x "$b" ] || { echo "conn-survival: $b missing: make bench-conn-survival builds it" >&2; exit 1; }
+done
+W=/nonexistent
+# shellcheck source=tests/demo/seed-topology.sh
+source "$root/tests/demo/seed-topology.sh"
+trap 'exec 2>/dev/null; seed_cleanup; wait' EXIT
+
+director() { # name: heartbeatd in the director's own mount + UTS namespaces
+    local d=$1
+    ip netns exec "$d" unshare --mount --uts sh -c "
+        mount --make-rprivate /
+        mount --bind $W/$d/ha.d /etc/ha.d
+        mount --bind $W/$d/log /var/log
+        mount --bind $W/$d/state /var/lib
+        mount -t tmpfs run /run
+        mkdir -p /run/heartbeat/rsctmp /run/resource-agents /run/lock
+        hostname $d
+        exec $BIN/heartbeatd -f" >"$W/$d/heartbeatd.out" 2>&1 &
+    # unshare and sh exec: $! is heartbeatd itself.
+    eval "HBPID_$d=$!"; PIDS="$PIDS $!"
+}
+
+# synced NS: the connection entries NS's IPVS holds for the VIP.
+synced() { ip netns exec "$1" "$BIN/ldirectord-rs" ipvs -Lnc | grep -c " $SEED_VIP:80 "; }
+
+run() { # mode
+    local mode=$1 d t_kill t_vip
+    W=$(mktemp -d /tmp/conn-survival.XXXXXX)
+    PIDS=""
+    seed_network
+    for d in web1 web2; do
+        ip netns exec $d "$ECHO" serve 80 >/dev/null 2>&1 &
+        PIDS="$PIDS $!"
+    done
+    for d in master backup; do
+        mkdir -p "$W/$d/ha.d/resource.d" "$W/$d/log" "$W/$d/state"
+        seed_hacf "$W/$d/ha.d" $d
+        # DEMO_FAST's deadtime of 5 s split the pair's brain under this
+        # load in the emulated VM (BACKUP took the VIP before the kill).
+        sed -i "s/^deadtime .*/deadtime $DEADTIME/" "$W/$d/ha.d/ha.cf"
+        cp -a /etc/ha.d/resource.d/. "$W/$d/ha.d/resource.d/"
+        ln -sf "$BIN/ldirectord-rs" "$W/$d/ha.d/resource.d/ldirectord"
+    done
+    if [ "$mode" = sync ]; then
+        ip netns exec master "$BIN/ldirectord-rs" ipvs --start-daemon master --mcast-interface eth1 --syncid 1 &&
+            ip netns exec backup "$BIN/ldirectord-rs" ipvs --start-daemon backup --mcast-interface eth1 --syncid 1 ||
+            { say "FAIL could not start the sync daemons"; return 1; }
+        for d in master backup; do say "$d: $(ip netns exec $d "$BIN/ldirectord-rs" ipvs -L --daemon)"; done
+    fi
+    director master; director backup
+    if ! waitfor 90 'vip_on master && [ "$(reals master)" = 2 ]'; then
+        say "FAIL [$mode] MASTER never served the VIP with both reals"; tail -20 "$W/master/log/ha-log"; return 1
+    fi
+    say "[$mode] MASTER serves the VIP; $N connections, a line every 100 ms each"
+    ip netns exec client "$ECHO" client "$SEED_VIP:80" "$N" $AFTER "$W/killed" \
+        >"$W/client.json" 2>"$W/client.err" &
+    local client=$!
+    sleep $WARM
+    say "[$mode] before the kill: MASTER has $(synced master) connection entries for the VIP, BACKUP $(synced backup)"
+    # MASTER dies: heartbeatd first, then everything else there, links down.
+    t_kill=$(date +%s.%N)
+    echo "$t_kill" >"$W/killed"
+    kill -9 "$HBPID_master"
+    ip netns pids master | xargs -r kill -9
+    ip -n master link set eth0 down; ip -n master link set eth1 down
+    if waitfor 30 'vip_on backup'; then
+        t_vip=$(since "$t_kill")
+        say "[$mode] VIP on BACKUP ${t_vip} s after the kill; BACKUP's table: $(reals backup) reals (after a while)"
+    else
+        t_vip=never; say "[$mode] BACKUP never took the VIP"
+    fi
+    # What BACKUP's IPVS holds while the connections recover or not.
+    local i
+    for i in 1 2 3 4 5 6; do
+        say "[$mode] +$(since "$t_kill") s BACKUP: $(reals backup) reals; connection states: $(ip netns exec backup ipvsadm -Lnc 2>/dev/null | awk -v v="$SEED_VIP:80" '$5 == v {print $3}' | sort | uniq -c | tr -s ' \n' ' ')"
+        sleep 1
+    done
+    wait $client
+    [ -n "${CONN_DEBUG:-}" ] && tail -n 30 "$W/backup/log/ldirectord.log" "$W/backup/log/ha-log" 2>/dev/null
+    waitfor 20 '[ "$(reals backup)" = 2 ]'
+    say "[$mode] BACKUP: $(reals backup) reals, $(synced backup) connection entries for the VIP"
+    python3 - "$W/client.json" "$mode" "$t_vip" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); mode, t_vip = sys.argv[2], sys.argv[3]
+k = r["killed"]; conns = r["conns"]
+def working(t):
+    return sum(any(t - 1 < e <= t for e in c["echoes"]) for c in conns)
+ends = {}
+for c in conns:
+    ends[c["end"]] = ends.get(c["end"], 0) + 1
+print(f"RESULT {mode:7} | {r['established']:3}/{r['connections']} | {working(k):4} | {t_vip:>6} s | "
+      f"{working(k + 10):4} | {working(k + 20):4} | {working(k + 30):4} | "
+      + ", ".join(f"{v} {e}" for e, v in sorted(ends.items())))
+PY
+}
+
+case $MODES in
+    sync|nosync) run "$MODES" ;;
+    *) echo "conn-survival: one mode per VM: sync or nosync, not '$MODES'" >&2; exit 2 ;;
+esac
