@@ -1,7 +1,7 @@
 #!/bin/bash
 # hb-failover.sh [KIND [KEEPALIVE DEADTIME [RUNS]]]   (KIND: ours | legacy)
 #
-# The defaults, 10ms / 150ms and 5 runs, are the smallest setting that
+# The defaults, 10ms / 100ms and 5 runs, are the smallest setting that
 # held benches/hb-loss-soak.sh (10 min at 30 % loss, every CPU busy) with
 # no false failover.
 #
@@ -13,7 +13,7 @@
 # first reply from the other node's MAC). Prints one line per run and the
 # median. Everything runs in namespaces removed on exit.
 set -u
-KIND=${1:-ours}; KA=${2:-10ms}; DT=${3:-150ms}; RUNS=${4:-5}
+KIND=${1:-ours}; KA=${2:-10ms}; DT=${3:-100ms}; RUNS=${4:-5}
 here=$(cd "$(dirname "$0")" && pwd -P)
 HEARTBEATD=${HEARTBEATD:-$here/../target/release/heartbeatd}
 . "$here/../tests/hb/lab.sh"

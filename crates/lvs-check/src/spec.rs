@@ -1,9 +1,9 @@
 //! What to check on one real server, with the legacy's meaning of each field.
 
 use regex::Regex;
-use std::sync::Arc;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// `httpmethod`: the legacy sends exactly this verb (default GET).
@@ -68,7 +68,10 @@ pub enum CheckKind {
     },
     /// `service=simpletcp`: send `request` (with `\n` escapes expanded),
     /// half-close, and wait for a line matching `receive`.
-    SimpleTcp { request: String, receive: Arc<Regex> },
+    SimpleTcp {
+        request: String,
+        receive: Arc<Regex>,
+    },
     /// `checktype=ping` (and the legacy's connect check of a UDP service):
     /// an ICMP echo to the real's IP (the port is ignored), up at the first
     /// reply. `count` is `checkcount` (default 1): that many attempts, each

@@ -35,7 +35,9 @@ fn spec(service: Service, target: SocketAddr, p: &Params) -> CheckSpec {
         kind: CheckKind::Service(ServiceCheck {
             service,
             request: format!("/{}", p.request),
-            receive: p.receive.map(|r| std::sync::Arc::new(Regex::new(r).unwrap())),
+            receive: p
+                .receive
+                .map(|r| std::sync::Arc::new(Regex::new(r).unwrap())),
             login: p.login.into(),
             passwd: p.passwd.into(),
             database: String::new(),

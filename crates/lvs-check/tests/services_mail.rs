@@ -29,7 +29,9 @@ fn spec(service: Service, port: u16, p: &Params, timeout: Duration) -> CheckSpec
         kind: CheckKind::Service(ServiceCheck {
             service,
             request: p.request.to_string(),
-            receive: p.receive.map(|r| std::sync::Arc::new(Regex::new(r).unwrap())),
+            receive: p
+                .receive
+                .map(|r| std::sync::Arc::new(Regex::new(r).unwrap())),
             login: p.login.to_string(),
             passwd: p.passwd.to_string(),
             database: String::new(),

@@ -26,7 +26,10 @@ pub(crate) struct Dns;
 
 impl Probe for Dns {
     async fn probe(&self, target: SocketAddr, check: &ServiceCheck) -> Outcome {
-        let receive = check.receive.as_deref().filter(|re| !re.as_str().is_empty());
+        let receive = check
+            .receive
+            .as_deref()
+            .filter(|re| !re.as_str().is_empty());
         let request = check.request_text();
         let mut last = String::from("no name to ask for");
         for name in search_names(request, &search_list()) {
