@@ -116,12 +116,24 @@ async fn fetch(url: &Url, host: &str, method: HttpMethod) -> Result<Response, St
     let request = request(method, &url.path, host);
     let head_only = method == HttpMethod::Head;
     if url.tls {
-        let name = tls::server_name(host, addr.ip());
-        let stream = tls::handshake(tcp, name).await?;
-        exchange(stream, &request, head_only).await
+        // Boxed: the TLS state is several kB, and each plain http check in
+        // flight (thousands at once at scale) would otherwise carry it too.
+        Box::pin(fetch_tls(tcp, addr, &request, host, head_only)).await
     } else {
         exchange(tcp, &request, head_only).await
     }
+}
+
+async fn fetch_tls(
+    tcp: TcpStream,
+    addr: SocketAddr,
+    request: &[u8],
+    host: &str,
+    head_only: bool,
+) -> Result<Response, String> {
+    let name = tls::server_name(host, addr.ip());
+    let stream = tls::handshake(tcp, name).await?;
+    exchange(stream, request, head_only).await
 }
 
 /// The real's own URL holds its IP; a redirect or an absolute `request`
