@@ -42,7 +42,12 @@ fn free_port() -> u16 {
 
 fn wait_until_listening(addr: SocketAddr) {
     let start = Instant::now();
-    while TcpStream::connect(addr).is_err() {
+    // A connect to a free port in the ephemeral range can pick that same
+    // port as its source and connect to itself (TCP simultaneous open):
+    // that is not the server.
+    let listening =
+        || TcpStream::connect(addr).is_ok_and(|s| s.local_addr().ok() != s.peer_addr().ok());
+    while !listening() {
         assert!(
             start.elapsed() < Duration::from_secs(10),
             "server on {addr} never came up"
