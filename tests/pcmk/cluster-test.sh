@@ -190,7 +190,10 @@ for n in $NODES; do
 done
 on() { # node cmd...: run in the node's namespaces, with its environment
     local n=$1; shift
-    nsenter -t "${H[$n]}" -m -u -n -- env LDIRECTORD_RS_IPVS=standin "$@"
+    # -r -w: the node's own root and directory; joining a mount namespace
+    # alone would land at that namespace's root, which is not ours when the
+    # test itself runs chrooted (a fresh-machine CI root).
+    nsenter -t "${H[$n]}" -m -u -n -r -w -- env LDIRECTORD_RS_IPVS=standin "$@"
 }
 start_stack() { # node
     if [ "$ENGINE" = heartbeatd ]; then
