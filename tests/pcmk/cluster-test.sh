@@ -267,6 +267,11 @@ else
         'on master pgrep -f "/usr/sbin/ldirectord-rs /etc/ha.d/ldirectord.cf start" >/dev/null'
 fi
 check "client is served through the VIP" 'waitfor 20 served'
+both_answer() { # ten pages, round robin: both web servers among them ($seen)
+    seen=""
+    for _ in $(seq 1 10); do seen="$seen $(page)"; done
+    echo "$seen" | grep -q web1 && echo "$seen" | grep -q web2
+}
 seen=""
 for _ in $(seq 1 10); do seen="$seen $(page)"; done
 check "both real servers answer (rr):$seen" 'echo "$seen" | grep -q web1 && echo "$seen" | grep -q web2'
@@ -311,9 +316,10 @@ if check "another director takes the VIP and the client is served again" 'waitfo
     fi
     say "FAILOVER TIME: ${failover}s (kill -> first page through the VIP from $new; $why)"
     check "$new has ldirectord-rs's table (2 reals)" 'waitfor 20 "[ \"\$(reals $new)\" = 2 ]"'
-    seen=""
-    for _ in $(seq 1 10); do seen="$seen $(page)"; done
-    check "both real servers answer through $new:$seen" 'echo "$seen" | grep -q web1 && echo "$seen" | grep -q web2'
+    # The follower rewrites the data path from ldirectord-rs's report on
+    # its own rhythm: give it a few seconds after the table is there.
+    check "both real servers answer through $new" 'waitfor 15 both_answer'
+    say "     pages through $new:$seen"
 fi
 status "$(holder_alive)" >"$W/status.failover"
 
