@@ -189,7 +189,12 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
         virtuals: Vec::new(),
         checks: Vec::new(),
     };
-    let mut check_ids: HashMap<String, CheckId> = HashMap::new();
+    // Reals of different virtuals share a check when they would run the
+    // same one: same target, same per-real request/receive and the same
+    // check settings. The settings are compared as one text made once per
+    // virtual (made per real, it cost 20 ms a reload at 10,000 reals).
+    let mut settings_ids: HashMap<String, usize> = HashMap::new();
+    let mut check_ids: HashMap<(SocketAddr, usize, &str, &str), CheckId> = HashMap::new();
     for (vi, v) in cfg.virtuals.iter().enumerate() {
         let fam = family(v.family);
         let proto_word = match v.protocol {
@@ -247,7 +252,25 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
                 explicit.unwrap_or(vport)
             }
         };
-        let mut reals = Vec::new();
+        let settings = format!(
+            "{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}",
+            v.checktype,
+            v.service,
+            v.virtualhost,
+            v.httpmethod,
+            v.checkcommand,
+            v.checkinterval,
+            v.checktimeout,
+            v.negotiatetimeout,
+            if matches!(v.checktype, CheckType::External | CheckType::ExternalPerl) {
+                id.as_str()
+            } else {
+                ""
+            },
+        );
+        let next_settings_id = settings_ids.len();
+        let settings_id = *settings_ids.entry(settings).or_insert(next_settings_id);
+        let mut reals = Vec::with_capacity(v.reals.len());
         for r in &v.reals {
             let explicit = match &r.port {
                 Some(p) => Some(port(p, Some(proto_word), names, r.line)?),
@@ -268,24 +291,11 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
                     receive: r.receive.clone(),
                     interval_ms: v.checkinterval.max(1) * 1000,
                 };
-                let dedup = format!(
-                    "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}|{}|{}",
+                let dedup = (
                     check.target,
-                    v.checktype,
-                    v.service,
-                    check.request.as_ref().unwrap_or(&v.request),
-                    check.receive.as_ref().unwrap_or(&v.receive),
-                    v.virtualhost,
-                    v.httpmethod,
-                    v.checkcommand,
-                    v.checkinterval,
-                    v.checktimeout,
-                    v.negotiatetimeout,
-                    if matches!(v.checktype, CheckType::External | CheckType::ExternalPerl) {
-                        id.clone()
-                    } else {
-                        String::new()
-                    },
+                    settings_id,
+                    r.request.as_deref().unwrap_or(&v.request),
+                    r.receive.as_deref().unwrap_or(&v.receive),
                 );
                 let cid = *check_ids.entry(dedup).or_insert_with(|| {
                     plan.checks.push(check);

@@ -236,6 +236,25 @@ fn shared_real_is_one_check() {
     );
 }
 
+/// The same real in two virtuals is two checks when anything the check
+/// runs differs: the real's own receive, or a virtual's check settings.
+#[test]
+fn a_real_with_other_check_settings_is_another_check() {
+    let second = |real_extra: &str, virtual_extra: &str| {
+        format!(
+            "{SEED}\nvirtual=192.168.72.8:443\n\treal=192.168.72.9:443 gate 1{real_extra}\n\
+             \treal=192.168.72.10:443 gate\n\tservice=http\n\trequest=\"test.html\"\n\
+             \treceive=\"test\"\n\tscheduler=rr\n\tprotocol=tcp\n\tchecktype=negotiate\n\
+             \tcheckport=80\n{virtual_extra}"
+        )
+    };
+    assert_eq!(director(&second("", "")).plan().checks.len(), 2);
+    let own_receive = second(" \"test.html\" \"other\"", "");
+    assert_eq!(director(&own_receive).plan().checks.len(), 3);
+    let slower = second("", "\tnegotiatetimeout=7\n");
+    assert_eq!(director(&slower).plan().checks.len(), 4);
+}
+
 /// A restart finds its reals in the kernel and keeps them; services it
 /// does not manage are left alone; stale reals are purged.
 #[test]
