@@ -260,8 +260,17 @@ impl Director {
     pub fn reload(&mut self, plan: Plan) -> Vec<Action> {
         let mut health = Vec::new();
         let mut status = Vec::new();
-        for v in &plan.virtuals {
+        // What the reload must reconcile: a virtual whose plan changed (or
+        // is new), and a quiescent one with a real down (a reload puts such
+        // reals back at weight 0, as a start does); an unchanged virtual
+        // with the same health wants the table it has. So one edited line
+        // costs one service's diff, not the whole table's.
+        let mut changed = BTreeSet::new();
+        for (vi, v) in plan.virtuals.iter().enumerate() {
             let old = self.ix.vindex.get(&v.key).copied();
+            if old.is_none_or(|oi| self.plan.virtuals[oi] != *v) {
+                changed.insert(vi);
+            }
             health.push(
                 v.reals
                     .iter()
@@ -277,13 +286,32 @@ impl Director {
             );
             status.push(old.and_then(|oi| self.fallback_command_status[oi]));
         }
+        let planned: HashSet<&ServiceKey> = plan.virtuals.iter().map(|v| &v.key).collect();
+        let gone: Vec<ServiceKey> = self
+            .belief
+            .services
+            .keys()
+            .filter(|k| !planned.contains(k))
+            .copied()
+            .collect();
+        let had_duplicates = self.ix.vindex.len() != self.plan.virtuals.len();
         self.users = users_of(&plan);
         self.ix = Index::of(&plan);
         self.plan = plan;
         self.health = health;
         self.recount();
         self.fallback_command_status = status;
-        self.reconcile("reload", Vec::new())
+        for (vi, v) in self.plan.virtuals.iter().enumerate() {
+            if v.quiescent && self.up_count[vi] < v.reals.len() {
+                changed.insert(vi);
+            }
+        }
+        // Two virtuals with one key share a service: which one's reals
+        // win depends on both, so such tables are reconciled whole.
+        if had_duplicates || self.ix.vindex.len() != self.plan.virtuals.len() || !self.incremental {
+            return self.reconcile("reload", Vec::new());
+        }
+        self.reconcile_some_and_gone("reload", Vec::new(), Some(&changed), &gone)
     }
 
     /// Stopping: each virtual service with `cleanstop` (its own, or the
@@ -489,6 +517,18 @@ impl Director {
         actions: Vec<Action>,
         only: Option<&BTreeSet<usize>>,
     ) -> Vec<Action> {
+        self.reconcile_some_and_gone(tag, actions, only, &[])
+    }
+
+    /// As `reconcile_some`, and services in `gone` (no longer planned)
+    /// are taken out of the table.
+    fn reconcile_some_and_gone(
+        &mut self,
+        tag: &str,
+        actions: Vec<Action>,
+        only: Option<&BTreeSet<usize>>,
+        gone: &[ServiceKey],
+    ) -> Vec<Action> {
         // A reload sets services up again as a start does (the legacy
         // re-adds every real of the new config, quiescing those down).
         let start = tag == "start" || tag == "reload";
@@ -496,12 +536,12 @@ impl Director {
             None => ipvs::diff(&self.desired_with(start), &self.belief),
             Some(vis) => {
                 let desired = self.desired_of(start, vis.iter().copied());
-                let current = Table::from_services(vis.iter().filter_map(|&vi| {
-                    self.belief
-                        .services
-                        .get(&self.plan.virtuals[vi].key)
-                        .cloned()
-                }));
+                let current = Table::from_services(
+                    vis.iter()
+                        .map(|&vi| &self.plan.virtuals[vi].key)
+                        .chain(gone)
+                        .filter_map(|key| self.belief.services.get(key).cloned()),
+                );
                 ipvs::diff(&desired, &current)
             }
         };
@@ -724,8 +764,9 @@ fn log_line(
 #[cfg(test)]
 mod tests {
     //! The incremental path against the whole-service reconciliation it
-    //! replaces on the per-result path (kept as the oracle: `incremental`
-    //! off), on random check results.
+    //! replaces on the per-result path and the whole-table one on reload
+    //! (kept as the oracle: `incremental` off), on random check results,
+    //! resyncs and reloads.
     use super::*;
     use crate::plan;
     use ha_config::ldirectord::{parse, EtcFiles};
