@@ -87,6 +87,25 @@ director() { # name: heartbeatd in the director's own mount + UTS namespaces
     eval "HBPID_$d=$!"; PIDS="$PIDS $!"
 }
 
+# CONN_DEBUG: once a second from the kill on, what BACKUP's IPVS holds (the
+# service, its reals, the connection entries' states), the resets BACKUP's
+# own stack sent, and the client's sockets (TCP states; retransmission
+# backoff and timeout, as ss shows them).
+sampler() { # t_kill
+    local t_kill=$1 end=$(($(date +%s) + AFTER + 5))
+    while [ "$(date +%s)" -lt "$end" ]; do
+        {
+            echo "== +$(since "$t_kill") s"
+            echo "backup table: $(table backup | grep -E '^(TCP|  ->)' | tr -s ' ' | tr '\n' ';')"
+            echo "backup entries: $(ip netns exec backup ipvsadm -Lnc 2>/dev/null | awk -v v="$SEED_VIP:80" '$5 == v {print $3 "->" $6}' | sort | uniq -c | tr -s ' \n' ' ')"
+            echo "backup resets sent (TcpOutRsts): $(ip netns exec backup nstat -az TcpOutRsts 2>/dev/null | awk '$1 == "TcpOutRsts" {print $2}')"
+            echo "client sockets: $(ip netns exec client ss -tanH dst "$SEED_VIP" 2>/dev/null | awk '{print $1}' | sort | uniq -c | tr -s ' \n' ' ')"
+            echo "client backoff/rto: $(ip netns exec client ss -taniH dst "$SEED_VIP" 2>/dev/null | grep -o 'backoff:[0-9]*\|rto:[0-9.]*' | sort | uniq -c | sort -rn | head -8 | tr -s ' \n' ' ')"
+        } >>"$W/debug.log" 2>&1
+        sleep 1
+    done
+}
+
 # synced NS: the connection entries NS's IPVS holds for the VIP.
 synced() { ip netns exec "$1" "$BIN/ldirectord-rs" ipvs -Lnc | grep -c " $SEED_VIP:80 "; }
 
@@ -130,6 +149,7 @@ run() { # mode
     kill -9 "$HBPID_master"
     ip netns pids master | xargs -r kill -9
     ip -n master link set eth0 down; ip -n master link set eth1 down
+    [ -n "${CONN_DEBUG:-}" ] && { sampler "$t_kill" & }
     if waitfor 30 'vip_on backup'; then
         t_vip=$(since "$t_kill")
         say "[$mode] VIP on BACKUP ${t_vip} s after the kill; BACKUP's table: $(reals backup) reals (after a while)"
@@ -143,7 +163,23 @@ run() { # mode
         sleep 1
     done
     wait $client
-    [ -n "${CONN_DEBUG:-}" ] && tail -n 30 "$W/backup/log/ldirectord.log" "$W/backup/log/ha-log" 2>/dev/null
+    if [ -n "${CONN_DEBUG:-}" ]; then
+        tail -n 30 "$W/backup/log/ldirectord.log" "$W/backup/log/ha-log" 2>/dev/null
+        cat "$W/debug.log"
+        python3 - "$W/client.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); k = r["killed"]
+# Per connection: the first echo after the kill, and how it ended.
+firsts = {}
+for c in r["conns"]:
+    after = [e - k for e in c["echoes"] if e > k]
+    key = (f"{after[0]:.0f}" if after else "none", c["end"])
+    firsts[key] = firsts.get(key, 0) + 1
+print("first echo after the kill (s), end: count")
+for (f, e), n in sorted(firsts.items()):
+    print(f"  {f:>5} {e}: {n}")
+PY
+    fi
     waitfor 20 '[ "$(reals backup)" = 2 ]'
     say "[$mode] BACKUP: $(reals backup) reals, $(synced backup) connection entries for the VIP"
     python3 - "$W/client.json" "$mode" "$t_vip" <<'PY'
