@@ -16,7 +16,8 @@
 # after the kill, and how many were reset; while BACKUP takes over, the
 # states of the connection entries its IPVS holds, once a second or so.
 #
-#   benches/conn-survival.sh [sync] [nosync]        (default: both)
+#   benches/conn-survival.sh [sync] [nosync] [legacy-sync] [legacy-nosync]
+#                                                   (default: sync nosync)
 #
 #   sync    `ldirectord-rs ipvs --start-daemon master` on MASTER and
 #           `--start-daemon backup` on BACKUP (over eth1, the heartbeat link)
@@ -25,6 +26,12 @@
 #   nosync  no sync daemon: BACKUP's IPVS has never seen these connections;
 #           a packet of one reaches BACKUP's own stack (it holds the VIP),
 #           which answers with a reset.
+#   legacy-sync, legacy-nosync
+#           the same with the legacy pair instead: Debian's heartbeat 3.0.6
+#           (/etc/init.d/heartbeat start) with ldirectord 4.12 as its
+#           resource, each director a machine of its own
+#           (tests/pkg/legacy-node.sh, as the rolling-upgrade test runs
+#           them), and `ipvsadm --start-daemon` for the sync daemon.
 #
 # Why not just "at +10 s": a client whose packets go unanswered backs off
 # its retransmissions (0.2, 0.4, 0.8 ... s), and in the emulated VM BACKUP
@@ -52,7 +59,7 @@ if [[ ${HA_IN_VM:-} != 1 ]]; then
     done
     echo
     echo "connection survival: $N connections through the VIP, MASTER killed (heartbeatd + ldirectord-rs, deadtime ${CONN_DEADTIME:-10} s)"
-    echo "mode    | estab.  | at kill | VIP on BACKUP | +10 s | +20 s | +30 s | how they ended"
+    echo "mode          | estab.  | at kill | VIP on BACKUP | +10 s | +20 s | +30 s | how they ended"
     sed -n 's/^RESULT //p' "$log"
     rm -f "$log"
     exit 0
@@ -70,6 +77,8 @@ done
 W=/nonexistent
 # shellcheck source=tests/demo/seed-topology.sh
 source "$root/tests/demo/seed-topology.sh"
+# shellcheck source=tests/pkg/legacy-node.sh
+source "$root/tests/pkg/legacy-node.sh"
 trap 'exec 2>/dev/null; seed_cleanup; wait' EXIT
 
 director() { # name: heartbeatd in the director's own mount + UTS namespaces
@@ -106,11 +115,16 @@ sampler() { # t_kill
     done
 }
 
+# logdir NODE: that director's /var/log, ours (bind-mounted) or the legacy's.
+logdir() { if [ "$ENGINE" = legacy ]; then node_file "$1" /var/log; else echo "$W/$1/log"; fi; }
+
 # synced NS: the connection entries NS's IPVS holds for the VIP.
 synced() { ip netns exec "$1" "$BIN/ldirectord-rs" ipvs -Lnc | grep -c " $SEED_VIP:80 "; }
 
 run() { # mode
-    local mode=$1 d t_kill t_vip
+    local mode=$1 d t_kill t_vip p
+    ENGINE=ours
+    [[ $mode == legacy-* ]] && ENGINE=legacy
     W=$(mktemp -d /tmp/conn-survival.XXXXXX)
     PIDS=""
     seed_network
@@ -118,24 +132,43 @@ run() { # mode
         ip netns exec $d "$ECHO" serve 80 >/dev/null 2>&1 &
         PIDS="$PIDS $!"
     done
-    for d in master backup; do
-        mkdir -p "$W/$d/ha.d/resource.d" "$W/$d/log" "$W/$d/state"
-        seed_hacf "$W/$d/ha.d" $d
-        # DEMO_FAST's deadtime of 5 s split the pair's brain under this
-        # load in the emulated VM (BACKUP took the VIP before the kill).
-        sed -i "s/^deadtime .*/deadtime $DEADTIME/" "$W/$d/ha.d/ha.cf"
-        cp -a /etc/ha.d/resource.d/. "$W/$d/ha.d/resource.d/"
-        ln -sf "$BIN/ldirectord-rs" "$W/$d/ha.d/resource.d/ldirectord"
-    done
-    if [ "$mode" = sync ]; then
-        ip netns exec master "$BIN/ldirectord-rs" ipvs --start-daemon master --mcast-interface eth1 --syncid 1 &&
-            ip netns exec backup "$BIN/ldirectord-rs" ipvs --start-daemon backup --mcast-interface eth1 --syncid 1 ||
-            { say "FAIL could not start the sync daemons"; return 1; }
-        for d in master backup; do say "$d: $(ip netns exec $d "$BIN/ldirectord-rs" ipvs -L --daemon)"; done
+    if [ $ENGINE = legacy ]; then
+        modprobe overlay || { say "FAIL no overlayfs"; return 1; }
+        for d in master backup; do
+            director_up $d || { say "FAIL [$mode] $d's root"; cat "$W/$d/keeper.out"; return 1; }
+            sed -i "s/^deadtime .*/deadtime $DEADTIME/" "$(node_file $d /etc/ha.d/ha.cf)"
+        done
+    else
+        for d in master backup; do
+            mkdir -p "$W/$d/ha.d/resource.d" "$W/$d/log" "$W/$d/state"
+            seed_hacf "$W/$d/ha.d" $d
+            # DEMO_FAST's deadtime of 5 s split the pair's brain under this
+            # load in the emulated VM (BACKUP took the VIP before the kill).
+            sed -i "s/^deadtime .*/deadtime $DEADTIME/" "$W/$d/ha.d/ha.cf"
+            cp -a /etc/ha.d/resource.d/. "$W/$d/ha.d/resource.d/"
+            ln -sf "$BIN/ldirectord-rs" "$W/$d/ha.d/resource.d/ldirectord"
+        done
     fi
-    director master; director backup
-    if ! waitfor 90 'vip_on master && [ "$(reals master)" = 2 ]'; then
-        say "FAIL [$mode] MASTER never served the VIP with both reals"; tail -20 "$W/master/log/ha-log"; return 1
+    # The sync daemon: ours (netlink), or the legacy's ipvsadm.
+    local ipvs=("$BIN/ldirectord-rs" ipvs)
+    [ $ENGINE = legacy ] && ipvs=(ipvsadm)
+    if [[ $mode == *-sync || $mode == sync ]]; then
+        ip netns exec master "${ipvs[@]}" --start-daemon master --mcast-interface eth1 --syncid 1 &&
+            ip netns exec backup "${ipvs[@]}" --start-daemon backup --mcast-interface eth1 --syncid 1 ||
+            { say "FAIL could not start the sync daemons"; return 1; }
+        for d in master backup; do say "$d: $(ip netns exec $d "${ipvs[@]}" -L --daemon)"; done
+    fi
+    if [ $ENGINE = legacy ]; then
+        # Both boot at once; the legacy is slow to start under emulation.
+        in_node master /etc/init.d/heartbeat start >"$W/master/start.out" 2>&1 &
+        p=$!
+        in_node backup /etc/init.d/heartbeat start >"$W/backup/start.out" 2>&1
+        wait $p
+    else
+        director master; director backup
+    fi
+    if ! waitfor 240 'vip_on master && [ "$(reals master)" = 2 ]'; then
+        say "FAIL [$mode] MASTER never served the VIP with both reals"; tail -20 "$(logdir master)/ha-log"; return 1
     fi
     say "[$mode] MASTER serves the VIP; $N connections, a line every 100 ms each"
     ip netns exec client "$ECHO" client "$SEED_VIP:80" "$N" $AFTER "$W/killed" \
@@ -146,7 +179,13 @@ run() { # mode
     # MASTER dies: heartbeatd first, then everything else there, links down.
     t_kill=$(date +%s.%N)
     echo "$t_kill" >"$W/killed"
-    kill -9 "$HBPID_master"
+    if [ $ENGINE = legacy ]; then
+        for p in $(ip netns pids master); do
+            [ "$(cat "/proc/$p/comm" 2>/dev/null)" = heartbeat ] && kill -9 "$p"
+        done
+    else
+        kill -9 "$HBPID_master"
+    fi
     ip netns pids master | xargs -r kill -9
     ip -n master link set eth0 down; ip -n master link set eth1 down
     [ -n "${CONN_DEBUG:-}" ] && { sampler "$t_kill" & }
@@ -164,7 +203,7 @@ run() { # mode
     done
     wait $client
     if [ -n "${CONN_DEBUG:-}" ]; then
-        tail -n 30 "$W/backup/log/ldirectord.log" "$W/backup/log/ha-log" 2>/dev/null
+        tail -n 30 "$(logdir backup)/ldirectord.log" "$(logdir backup)/ha-log" 2>/dev/null
         cat "$W/debug.log"
         python3 - "$W/client.json" <<'PY'
 import json, sys
@@ -191,13 +230,13 @@ def working(t):
 ends = {}
 for c in conns:
     ends[c["end"]] = ends.get(c["end"], 0) + 1
-print(f"RESULT {mode:7} | {r['established']:3}/{r['connections']} | {working(k):4} | {t_vip:>6} s | "
+print(f"RESULT {mode:13} | {r['established']:3}/{r['connections']} | {working(k):4} | {t_vip:>6} s | "
       f"{working(k + 10):4} | {working(k + 20):4} | {working(k + 30):4} | "
       + ", ".join(f"{v} {e}" for e, v in sorted(ends.items())))
 PY
 }
 
 case $MODES in
-    sync|nosync) run "$MODES" ;;
-    *) echo "conn-survival: one mode per VM: sync or nosync, not '$MODES'" >&2; exit 2 ;;
+    sync|nosync|legacy-sync|legacy-nosync) run "$MODES" ;;
+    *) echo "conn-survival: one mode per VM: sync, nosync, legacy-sync or legacy-nosync, not '$MODES'" >&2; exit 2 ;;
 esac
