@@ -38,6 +38,11 @@
 # holds the VIP only 12-13 s after the kill (deadtime 10 s), so a surviving
 # connection may resume at the retransmission due ~25 s after the kill. The
 # later counts say whether a connection survived; the +10 s one how soon.
+# CONN_ORDER=table-first puts ldirectord before IPaddr in haresources, so
+# a director that takes over has the virtual service (and its IPVS the
+# synced entries' service) before it holds the VIP; by default the seed's
+# order, VIP first: a packet that reaches BACKUP between the two goes to
+# its own TCP stack, which resets the connection.
 # CONN_DEADTIME sets ha.cf's deadtime (default 10; DEMO_FAST's 5 split the
 # pair's brain under this load), CONN_DEBUG=1 prints BACKUP's ha-log and
 # ldirectord log.
@@ -55,11 +60,11 @@ if [[ ${HA_IN_VM:-} != 1 ]]; then
     log=$(mktemp /tmp/conn-survival.XXXXXX)
     for m in $MODES; do
         "$root/tests/vm/run.sh" --timeout 900 --mem 1G --smp "${CONN_SMP:-2}" \
-            --env CONN_N --env CONN_DEBUG --env CONN_DEADTIME -- "$here/conn-survival.sh" "$m" 2>&1 | tee -a "$log"
+            --env CONN_N --env CONN_DEBUG --env CONN_DEADTIME --env CONN_ORDER -- "$here/conn-survival.sh" "$m" 2>&1 | tee -a "$log"
     done
     echo
     echo "connection survival: $N connections through the VIP, MASTER killed (heartbeatd + ldirectord-rs, deadtime ${CONN_DEADTIME:-10} s)"
-    echo "mode          | estab.  | at kill | VIP on BACKUP | +10 s | +20 s | +30 s | how they ended"
+    echo "mode          | order       | estab.  | at kill | VIP on BACKUP | service there | +10 s | +20 s | +30 s | how they ended"
     sed -n 's/^RESULT //p' "$log"
     rm -f "$log"
     exit 0
@@ -71,6 +76,7 @@ ECHO=$BIN/examples/conn_echo
 WARM=10   # s from the client's start to the kill: connect, sync, settle (at least)
 AFTER=40  # s the client goes on after the kill
 DEADTIME=${CONN_DEADTIME:-10}
+ORDER=${CONN_ORDER:-vip-first}
 for b in "$BIN/heartbeatd" "$BIN/ldirectord-rs" "$ECHO"; do
     [ -x "$b" ] || { echo "conn-survival: $b missing: make bench-conn-survival builds it" >&2; exit 1; }
 done
@@ -122,7 +128,7 @@ logdir() { if [ "$ENGINE" = legacy ]; then node_file "$1" /var/log; else echo "$
 synced() { ip netns exec "$1" "$BIN/ldirectord-rs" ipvs -Lnc | grep -c " $SEED_VIP:80 "; }
 
 run() { # mode
-    local mode=$1 d t_kill t_vip p
+    local mode=$1 d t_kill t_vip t_svc p hares
     ENGINE=ours
     [[ $mode == legacy-* ]] && ENGINE=legacy
     W=$(mktemp -d /tmp/conn-survival.XXXXXX)
@@ -147,6 +153,14 @@ run() { # mode
             sed -i "s/^deadtime .*/deadtime $DEADTIME/" "$W/$d/ha.d/ha.cf"
             cp -a /etc/ha.d/resource.d/. "$W/$d/ha.d/resource.d/"
             ln -sf "$BIN/ldirectord-rs" "$W/$d/ha.d/resource.d/ldirectord"
+        done
+    fi
+    if [ "$ORDER" = table-first ]; then
+        for d in master backup; do
+            hares=$W/$d/ha.d/haresources
+            [ $ENGINE = legacy ] && hares=$(node_file $d /etc/ha.d/haresources)
+            sed -i 's|^MASTER IPaddr::\([^ ]*\) ldirectord::ldirectord.cf$|MASTER ldirectord::ldirectord.cf IPaddr::\1|' "$hares"
+            grep -q '^MASTER ldirectord::ldirectord.cf IPaddr::' "$hares" || { say "FAIL [$mode] haresources not reordered"; return 1; }
         done
     fi
     # The sync daemon: ours (netlink), or the legacy's ipvsadm.
@@ -189,12 +203,13 @@ run() { # mode
     ip netns pids master | xargs -r kill -9
     ip -n master link set eth0 down; ip -n master link set eth1 down
     [ -n "${CONN_DEBUG:-}" ] && { sampler "$t_kill" & }
-    if waitfor 30 'vip_on backup'; then
-        t_vip=$(since "$t_kill")
-        say "[$mode] VIP on BACKUP ${t_vip} s after the kill; BACKUP's table: $(reals backup) reals (after a while)"
-    else
-        t_vip=never; say "[$mode] BACKUP never took the VIP"
-    fi
+    # When BACKUP holds the VIP, and when its IPVS has the virtual service
+    # (whichever comes first; polled, so each a poll late at most).
+    t_vip=never t_svc=never
+    waitfor 60 'if [ $t_vip = never ] && vip_on backup; then t_vip=$(since "$t_kill"); fi
+        if [ $t_svc = never ] && table backup | grep -q "^TCP  $SEED_VIP:80 "; then t_svc=$(since "$t_kill"); fi
+        [ $t_vip != never ] && [ $t_svc != never ]'
+    say "[$mode] VIP on BACKUP ${t_vip} s after the kill, its virtual service ${t_svc} s; BACKUP's table: $(reals backup) reals (after a while)"
     # What BACKUP's IPVS holds while the connections recover or not.
     local i
     for i in 1 2 3 4 5 6; do
@@ -221,16 +236,20 @@ PY
     fi
     waitfor 20 '[ "$(reals backup)" = 2 ]'
     say "[$mode] BACKUP: $(reals backup) reals, $(synced backup) connection entries for the VIP"
-    python3 - "$W/client.json" "$mode" "$t_vip" <<'PY'
+    python3 - "$W/client.json" "$mode" "$t_vip" "$t_svc" "$ORDER" <<'PY'
 import json, sys
-r = json.load(open(sys.argv[1])); mode, t_vip = sys.argv[2], sys.argv[3]
+r = json.load(open(sys.argv[1])); mode, t_vip, t_svc, order = sys.argv[2:6]
 k = r["killed"]; conns = r["conns"]
+ended = sorted(c["ended_at"] - k for c in conns if c.get("ended_at"))
+if ended:
+    print(f"connections ended (reset/closed) {len(ended)}: first {ended[0]:.1f} s after the kill, "
+          f"median {ended[len(ended) // 2]:.1f} s, last {ended[-1]:.1f} s")
 def working(t):
     return sum(any(t - 1 < e <= t for e in c["echoes"]) for c in conns)
 ends = {}
 for c in conns:
     ends[c["end"]] = ends.get(c["end"], 0) + 1
-print(f"RESULT {mode:13} | {r['established']:3}/{r['connections']} | {working(k):4} | {t_vip:>6} s | "
+print(f"RESULT {mode:13} | {order:11} | {r['established']:3}/{r['connections']} | {working(k):4} | {t_vip:>6} s | {t_svc:>6} s | "
       f"{working(k + 10):4} | {working(k + 20):4} | {working(k + 30):4} | "
       + ", ".join(f"{v} {e}" for e, v in sorted(ends.items())))
 PY
