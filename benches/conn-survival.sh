@@ -203,6 +203,7 @@ run() { # mode
     ip netns pids master | xargs -r kill -9
     ip -n master link set eth0 down; ip -n master link set eth1 down
     [ -n "${CONN_DEBUG:-}" ] && { sampler "$t_kill" & }
+    say "[$mode] MASTER killed at $(date -d "@$t_kill" +%T.%2N) (wall clock, as in the logs)"
     # When BACKUP holds the VIP, and when its IPVS has the virtual service
     # (whichever comes first; polled, so each a poll late at most).
     t_vip=never t_svc=never
