@@ -15,8 +15,8 @@
 //!       death; written by the caller whenever it is ready, so the client
 //!       need not guess how long the setup takes). At the end, one JSON
 //!       object on stdout: how many connected, the kill time, and per
-//!       connection how it ended and when its echoes arrived (from one
-//!       second before the kill on).
+//!       connection how it ended, when (`ended_at`), and when its echoes
+//!       arrived (from one second before the kill on).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -74,6 +74,8 @@ fn answer(conn: TcpStream) -> std::io::Result<()> {
 struct Conn {
     established: bool,
     end: String,
+    /// When it ended (reset, closed, an error), if it did.
+    ended_at: Option<f64>,
     echoes: Vec<f64>,
 }
 
@@ -111,6 +113,7 @@ fn one(addr: SocketAddr, i: usize, stop: Arc<AtomicBool>, state: Arc<Mutex<Conn>
             let mut s = reader_state.lock().unwrap();
             if s.end == "open" {
                 s.end = end;
+                s.ended_at = Some(now());
             }
             return;
         }
@@ -121,7 +124,17 @@ fn one(addr: SocketAddr, i: usize, stop: Arc<AtomicBool>, state: Arc<Mutex<Conn>
     let mut k = 0u64;
     while !stop.load(Ordering::Relaxed) {
         k += 1;
-        if out.write_all(format!("{i} {k}\n").as_bytes()).is_err() {
+        if let Err(e) = out.write_all(format!("{i} {k}\n").as_bytes()) {
+            // A reset reported to the writer is not reported again to
+            // the reader (which then reads an end of file): kept here.
+            let mut s = state.lock().unwrap();
+            if s.end == "open" {
+                s.end = match e.kind() {
+                    std::io::ErrorKind::ConnectionReset => "reset".into(),
+                    _ => format!("error: {e}"),
+                };
+                s.ended_at = Some(now());
+            }
             break;
         }
         thread::sleep(INTERVAL);
@@ -179,8 +192,9 @@ fn client(addr: SocketAddr, n: usize, seconds: f64, killfile: &str) {
             .map(|t| format!("{t:.3}"))
             .collect();
         conns.push(format!(
-            "{{\"end\": \"{}\", \"echoes\": [{}]}}",
+            "{{\"end\": \"{}\", \"ended_at\": {}, \"echoes\": [{}]}}",
             s.end.replace(['"', '\\'], "'"),
+            s.ended_at.map_or("null".to_string(), |t| format!("{t:.3}")),
             echoes.join(", ")
         ));
     }

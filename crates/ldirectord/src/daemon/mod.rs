@@ -11,10 +11,12 @@ mod logger;
 mod mailer;
 mod monitorfile;
 mod pidfile;
+mod ready;
 mod run;
 
 pub use pidfile::config_omitted;
 
+use std::os::fd::AsRawFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -29,8 +31,9 @@ pub fn command(cmd: &str, config: &Path, debug: bool) -> u8 {
     if std::env::var_os(CHILD_ENV).is_some() {
         // Still one thread: nothing reads the environment concurrently.
         std::env::remove_var(CHILD_ENV);
+        let ready = ready::take();
         return match config::load(config) {
-            Ok(loaded) => run::run(config, loaded, debug),
+            Ok(loaded) => run::run(config, loaded, debug, ready),
             Err(e) => {
                 eprintln!("{e}");
                 2
@@ -109,7 +112,7 @@ fn start(config: &Path, debug: bool) -> u8 {
         }
     };
     if debug {
-        return run::run(config, loaded, debug);
+        return run::run(config, loaded, debug, None);
     }
     let Ok(exe) = std::env::current_exe() else {
         eprintln!("ldirectord-rs: cannot find its own executable");
@@ -121,6 +124,9 @@ fn start(config: &Path, debug: bool) -> u8 {
     // `pgrep -f "$LDIRECTORD $CONF start"`. The daemon re-reads the same
     // options (`--dashboard` among them) and resolves the same config
     // name from the same directory; only the marker is added.
+    // Our end and the daemon's of the pipe it says "table applied" on;
+    // without one (pipe(2) failed) the pid file alone tells it runs.
+    let pipe = ready::pipe().ok();
     let mut argv = std::env::args_os();
     let mut child = std::process::Command::new(&exe);
     child.arg0(argv.next().unwrap_or_else(|| exe.clone().into_os_string()));
@@ -138,6 +144,9 @@ fn start(config: &Path, debug: bool) -> u8 {
             Ok(())
         });
     }
+    if let Some((_, wr)) = &pipe {
+        child.env(ready::READY_ENV, wr.as_raw_fd().to_string());
+    }
     let mut child = match child.spawn() {
         Ok(c) => c,
         Err(e) => {
@@ -145,19 +154,26 @@ fn start(config: &Path, debug: bool) -> u8 {
             return 1;
         }
     };
+    // Only the daemon holds the write end now: its death closes the pipe.
+    let rd = pipe.map(|(rd, _wr)| rd);
     let pid_path = pidfile::path(config);
     let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            return status.code().unwrap_or(1) as u8;
+    loop {
+        let exited = match child.try_wait() {
+            Ok(Some(status)) => Some(status.code().unwrap_or(1) as u8),
+            _ => None,
+        };
+        let said = rd.as_ref().map_or(ready::Pipe::Closed, ready::poll);
+        let pid_written = pidfile::read(&pid_path) == Some(child.id() as i32);
+        match ready::verdict(exited, said, pid_written, Instant::now() >= deadline) {
+            ready::Verdict::Exit(1) if exited.is_none() => {
+                eprintln!("ldirectord-rs: the daemon did not report in 10 s");
+                return 1;
+            }
+            ready::Verdict::Exit(code) => return code,
+            ready::Verdict::Wait => std::thread::sleep(Duration::from_millis(20)),
         }
-        if pidfile::read(&pid_path) == Some(child.id() as i32) {
-            return 0;
-        }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    eprintln!("ldirectord-rs: the daemon did not report in 10 s");
-    1
 }
 
 /// This machine's name (the kernel's), as the legacy's `$HOSTNAME`.

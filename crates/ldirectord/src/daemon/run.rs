@@ -184,7 +184,9 @@ fn execute(
 }
 
 /// Runs until SIGTERM; returns the exit status.
-pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
+/// `ready`: the pipe `start` waits on (ready.rs), told once the first
+/// table is applied.
+pub fn run(config_path: &Path, loaded: Loaded, debug: bool, ready: Option<std::fs::File>) -> u8 {
     let config_name = config_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -227,12 +229,18 @@ pub fn run(config_path: &Path, loaded: Loaded, debug: bool) -> u8 {
             return 1;
         }
     };
-    let status = rt.block_on(event_loop(config_path, loaded, &mut ipvs, &mut log));
+    let status = rt.block_on(event_loop(config_path, loaded, &mut ipvs, &mut log, ready));
     let _ = std::fs::remove_file(&pid_path);
     status
 }
 
-async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: &mut Logger) -> u8 {
+async fn event_loop(
+    config_path: &Path,
+    loaded: Loaded,
+    ipvs: &mut Kernel,
+    log: &mut Logger,
+    ready: Option<std::fs::File>,
+) -> u8 {
     let t0 = Instant::now();
     let now_ms = move || t0.elapsed().as_millis() as u64;
     let (specs, every, keys) = specs(&loaded, log);
@@ -269,6 +277,7 @@ async fn event_loop(config_path: &Path, loaded: Loaded, ipvs: &mut Kernel, log: 
         Ok(table) => {
             let actions = state.director.start(&table);
             execute(actions, ipvs, &mut state.director, log, &mut state.mailer);
+            super::ready::notify(ready);
         }
         Err(e) => {
             log.log(&format!(
