@@ -72,7 +72,11 @@ s.settimeout(10)
 while True:
     d = s.recv(65535)
     ihl = (d[0] & 15) * 4
-    if d[9] == 17 and int.from_bytes(d[ihl + 2:ihl + 4], "big") == 694 and b"src=backup" in d:
+    # A status: an unsequenced packet (NS_ackmsg, NS_rexmit, which follow
+    # the loss above) is never judged by generation, in the legacy as in
+    # ours, so replaying one proves nothing (a fresh-machine run captured
+    # one and saw no replay line).
+    if d[9] == 17 and int.from_bytes(d[ihl + 2:ihl + 4], "big") == 694 and b"src=backup" in d and b"t=status" in d:
         open(sys.argv[1], "wb").write(d[ihl + 8:]); break
 PY
 sleep 3
