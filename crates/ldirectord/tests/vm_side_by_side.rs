@@ -36,8 +36,9 @@ fn seed_config_matches_the_legacy_step_by_step() {
         seen_ours: 0,
         seen_legacy: 0,
     };
+    // Generous: under emulation the legacy needs seconds per ipvsadm call.
     let both_list = |lab: &Lab, n: usize, what: &str| {
-        wait_until(what, 60, || {
+        wait_until(what, 180, || {
             let (a, b) = (lab.ipvsadm("a"), lab.ipvsadm("b"));
             a == b && dests(&a) == n
         })

@@ -136,7 +136,15 @@ impl Lab {
     pub fn config(&self, name: &str) -> PathBuf {
         let seed = include_str!("../../../../compat-configs/seed/ldirectord.cf");
         let log = self.dir.join(format!("{name}.log"));
+        // negotiatetimeout 10 (the seed's negotiate checks would get its
+        // checktimeout, 3 s): under emulation the legacy's first http checks
+        // load LWP's modules under that alarm, and one cut short leaves its
+        // http checks failing for good (a fresh-machine run: each real added
+        // once, then deleted, then nothing for a minute). Nothing in the
+        // test waits on the timeout: a dead real refuses, a wrong one
+        // answers.
         let cf = seed
+            .replace("checktimeout=3\n", "checktimeout=3\nnegotiatetimeout=10\n")
             .replace("192.168.72.8", "10.9.0.100")
             .replace("192.168.72.9", "10.9.0.2")
             .replace("192.168.72.10", "10.9.0.3")
