@@ -12,7 +12,8 @@ use crate::index::{apply_indexed, index_belief, Index};
 use crate::logs;
 use crate::plan::{CheckId, Plan};
 use ipvs::{Dest, DestConf, Operation, Service, ServiceKey, Table};
-use std::collections::{BTreeSet, HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,7 +121,7 @@ impl Director {
             up_count: vec![0; n],
             fallback_command_status: vec![None; n],
             belief: Table::default(),
-            belief_pos: HashMap::new(),
+            belief_pos: HashMap::default(),
             incremental: true,
         }
     }
@@ -172,7 +173,7 @@ impl Director {
         self.set_belief(Self::managed(kernel, &self.managed_keys()));
         for (vi, v) in self.plan.virtuals.iter().enumerate() {
             let live = self.belief.services.get(&v.key).map(|s| {
-                let mut w: HashMap<SocketAddr, i32> = HashMap::new();
+                let mut w: HashMap<SocketAddr, i32> = HashMap::default();
                 for d in &s.dests {
                     w.entry(d.addr).or_insert(d.conf.weight);
                 }
@@ -371,7 +372,7 @@ impl Director {
         Table::from_services(vis.map(|vi| {
             let v = &self.plan.virtuals[vi];
             let mut dests: Vec<Dest> = Vec::new();
-            let mut seen: HashSet<SocketAddr> = HashSet::new();
+            let mut seen: HashSet<SocketAddr> = HashSet::default();
             let mut any_up = false;
             for (ri, r) in v.reals.iter().enumerate() {
                 if seen.contains(&r.addr) {

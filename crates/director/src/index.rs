@@ -4,7 +4,7 @@
 
 use crate::plan::{Plan, RealPlan, VirtualPlan};
 use ipvs::{ApplyError, Dest, Operation, Service, ServiceConf, ServiceKey, Table};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::SocketAddr;
 
 /// Lookups into a plan.
@@ -24,8 +24,8 @@ pub(crate) struct Index {
 
 impl Index {
     pub(crate) fn of(plan: &Plan) -> Index {
-        let mut vindex = HashMap::new();
-        let mut key_count: HashMap<ServiceKey, usize> = HashMap::new();
+        let mut vindex = HashMap::default();
+        let mut key_count: HashMap<ServiceKey, usize> = HashMap::default();
         for (vi, v) in plan.virtuals.iter().enumerate() {
             vindex.entry(v.key).or_insert(vi);
             *key_count.entry(v.key).or_default() += 1;
@@ -34,7 +34,7 @@ impl Index {
             .virtuals
             .iter()
             .map(|v| {
-                let mut m: HashMap<SocketAddr, Vec<usize>> = HashMap::new();
+                let mut m: HashMap<SocketAddr, Vec<usize>> = HashMap::default();
                 for (ri, r) in v.reals.iter().enumerate() {
                     m.entry(r.addr).or_default().push(ri);
                 }
@@ -133,7 +133,7 @@ pub(crate) fn apply_indexed(
         match op {
             Operation::AddService { key, .. } => {
                 ipvs::apply(std::slice::from_ref(op), table)?;
-                pos.insert(*key, HashMap::new());
+                pos.insert(*key, HashMap::default());
             }
             Operation::EditService { .. } => ipvs::apply(std::slice::from_ref(op), table)?,
             Operation::DelService { key } => {

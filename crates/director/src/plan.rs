@@ -11,7 +11,7 @@ use ha_config::ldirectord::{
     self as cf, CheckType, Host, LdirectordCf, NameLookup, Port, RealAddress,
 };
 use ipvs::{DestConf, Family, Forward, Protocol, ServiceConf, ServiceKey};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Index into [`Plan::checks`].
@@ -193,8 +193,8 @@ pub fn build(cfg: &LdirectordCf, names: &dyn NameLookup) -> Result<Plan, PlanErr
     // same one: same target, same per-real request/receive and the same
     // check settings. The settings are compared as one text made once per
     // virtual (made per real, it cost 20 ms a reload at 10,000 reals).
-    let mut settings_ids: HashMap<String, usize> = HashMap::new();
-    let mut check_ids: HashMap<(SocketAddr, usize, &str, &str), CheckId> = HashMap::new();
+    let mut settings_ids: HashMap<String, usize> = HashMap::default();
+    let mut check_ids: HashMap<(SocketAddr, usize, &str, &str), CheckId> = HashMap::default();
     for (vi, v) in cfg.virtuals.iter().enumerate() {
         let fam = family(v.family);
         let proto_word = match v.protocol {

@@ -16,6 +16,7 @@ use super::section;
 use super::values::{directive, is_port_char, is_space, number};
 use crate::diag::Collector;
 use crate::lines::Line;
+use std::borrow::Cow;
 
 pub const VIRTUAL_DIRECTIVES: &[&str] = &[
     "real",
@@ -252,21 +253,13 @@ pub fn parse(lines: &[Line], start: usize, c: &mut Collector) -> (Option<Block>,
             continue;
         }
         let uncommented = l.text.split('#').next().unwrap_or("");
-        let expanded = uncommented.replace('\t', "    ");
-        let lead = expanded.len() - expanded.trim_start_matches(' ').len();
-        if lead < 4 || expanded.len() <= 4 {
+        let Some(rcmd) = section_command(uncommented) else {
             break;
-        }
-        // ` {4,}(.+)`: an all-blank line keeps one space for `.+`
-        let rcmd = if lead == expanded.len() {
-            expanded.get(lead - 1..).unwrap_or("")
-        } else {
-            expanded.get(lead..).unwrap_or("")
         };
         let col = l.text.len() - l.text.trim_start_matches(is_space).len() + 1;
         section::directive_line(
             l,
-            rcmd,
+            &rcmd,
             col,
             family,
             &mut vs,
@@ -382,5 +375,69 @@ fn host_id(h: &super::model::Host) -> String {
         super::model::Host::Ipv4(a) => a.to_string(),
         super::model::Host::Ipv6(a) => format!("[{a}]"),
         super::model::Host::Name(n) => n.clone(),
+    }
+}
+
+/// A section line's command, as the legacy finds it: tabs expanded to four
+/// spaces, then at least four spaces of indent and something after them
+/// (` {4,}(.+)`; an all-blank line keeps one space for `.+`). `None` ends
+/// the section. The text after the indent is copied only if a tab is in it
+/// (a copy of every line was a tenth of a reload's parse at 10,000 reals).
+fn section_command(uncommented: &str) -> Option<Cow<'_, str>> {
+    let body = uncommented.trim_start_matches([' ', '\t']);
+    let indent = &uncommented[..uncommented.len() - body.len()];
+    let lead = indent.len() + 3 * indent.matches('\t').count();
+    if lead < 4 || lead + body.len() <= 4 {
+        return None;
+    }
+    Some(if body.is_empty() {
+        Cow::Borrowed(" ")
+    } else if body.contains('\t') {
+        Cow::Owned(body.replace('\t', "    "))
+    } else {
+        Cow::Borrowed(body)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::section_command;
+
+    /// The legacy's steps taken literally: expand every tab, then measure.
+    fn expand_then_measure(uncommented: &str) -> Option<String> {
+        let expanded = uncommented.replace('\t', "    ");
+        let lead = expanded.len() - expanded.trim_start_matches(' ').len();
+        if lead < 4 || expanded.len() <= 4 {
+            return None;
+        }
+        Some(if lead == expanded.len() {
+            expanded[lead - 1..].to_string()
+        } else {
+            expanded[lead..].to_string()
+        })
+    }
+
+    #[test]
+    fn section_command_is_the_legacy_indent_rule() {
+        // Every string of up to six characters over an alphabet that holds
+        // each case: spaces, tabs, other blanks, text, and a tab after text.
+        let alphabet = [' ', '\t', 'r', '=', '\r', '\u{a0}'];
+        let mut strings = vec![String::new()];
+        let mut frontier = vec![String::new()];
+        for _ in 0..6 {
+            frontier = frontier
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(frontier.iter().cloned());
+        }
+        assert!(strings.len() > 50_000);
+        for s in &strings {
+            assert_eq!(
+                section_command(s).map(|c| c.into_owned()),
+                expand_then_measure(s),
+                "{s:?}"
+            );
+        }
     }
 }

@@ -154,8 +154,9 @@ fn default_identity() -> String {
 }
 
 pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned {
-    let request = check.request.clone().unwrap_or_else(|| v.request.clone());
-    let receive = check.receive.clone().unwrap_or_else(|| v.receive.clone());
+    // Made only for the checks that send them: a reload plans every check.
+    let request = || check.request.clone().unwrap_or_else(|| v.request.clone());
+    let receive = || check.receive.as_deref().unwrap_or(&v.receive);
     let mut note = None;
     let mut negotiate_every = None;
     let kind = match v.checktype {
@@ -169,7 +170,7 @@ pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned 
         CheckType::Ping => CheckKind::Ping {
             count: v.checkcount.clamp(1, u32::MAX as u64) as u32,
         },
-        CheckType::Negotiate => negotiate(v, request, &receive, &mut note),
+        CheckType::Negotiate => negotiate(v, request(), receive(), &mut note),
         CheckType::Combined(n) => {
             let every = NegotiateEvery::new(n.min(u32::MAX as u64) as u32);
             // The legacy opens its connect socket with the virtual's
@@ -179,7 +180,7 @@ pub fn plan(check: &CheckPlan, v: &VirtualService, vp: &VirtualPlan) -> Planned 
                 Protocol::Udp => every.over_udp(),
                 Protocol::Tcp | Protocol::Fwm => every,
             });
-            negotiate(v, request, &receive, &mut note)
+            negotiate(v, request(), receive(), &mut note)
         }
         CheckType::External | CheckType::ExternalPerl => CheckKind::External {
             command: v.checkcommand.clone().into(),

@@ -40,7 +40,7 @@ struct State {
     /// dropped is recognised (and dropped) while an unchanged check's
     /// result in flight still counts.
     uids: Vec<u64>,
-    by_uid: std::collections::HashMap<u64, usize>,
+    by_uid: rustc_hash::FxHashMap<u64, usize>,
     next_uid: u64,
     keys: Vec<CheckKey>,
     autoreload: bool,
@@ -91,15 +91,19 @@ fn specs(
     Vec<Option<NegotiateEvery>>,
     Vec<CheckKey>,
 ) {
-    let virtual_of: std::collections::HashMap<usize, &director::VirtualPlan> = loaded
-        .plan
-        .virtuals
-        .iter()
-        .map(|v| (v.config_index, v))
-        .collect();
-    let mut out = (Vec::new(), Vec::new(), Vec::new());
+    let mut virtual_of: Vec<Option<&director::VirtualPlan>> = vec![None; loaded.cf.virtuals.len()];
+    for v in &loaded.plan.virtuals {
+        virtual_of[v.config_index] = Some(v);
+    }
+    let n = loaded.plan.checks.len();
+    let mut out = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
     for c in &loaded.plan.checks {
-        let vp = virtual_of[&c.config_index];
+        // Every check is planned from a planned virtual.
+        let vp = virtual_of[c.config_index].expect("a check's virtual is planned");
         let p = checks::plan(c, &loaded.cf.virtuals[c.config_index], vp);
         if let Some(n) = p.note {
             log.log(&format!("{} ({}): {n}", c.real, vp.display));
