@@ -281,8 +281,8 @@ both_answer() { # ten pages, round robin: both web servers among them ($seen)
     echo "$seen" | grep -q web1 && echo "$seen" | grep -q web2
 }
 # The follower copies the table into its rules on its own rhythm (0.3 s):
-# the first page can come while only one real is in them (a CI run saw
-# ten pages from web1 in that window), so wait as after the failover.
+# the first page can come while only one real is in them (a CI run's logs
+# put its one-shot sample in such a window), so wait as after the failover.
 check "both real servers answer (rr)" 'waitfor 15 both_answer'
 say "     pages through master:$seen"
 status master >"$W/status.before"
