@@ -4,7 +4,7 @@
 # check whose oracle is missing fails under CI=true: see tests/README.md.
 CARGO ?= cargo
 FUZZ_SECONDS ?= 10
-FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply
+FUZZ_TARGETS := hacf haresources authkeys ldirectord_cf hb_packet ipvs_reply syn_answer
 
 # ldirectord-rs and the legacy ldirectord at scale, 10,000 reals in two
 # shapes (500 virtuals; one virtual), 5 min each daemon and shape (needs

@@ -57,3 +57,19 @@ dest = nest(2, attr(1, bytes([10, 0, 0, 2]) + b'\0' * 12), attr(2, struct.pack('
 (out / 'dest').write_bytes(msg(5, dest))
 (out / 'both').write_bytes(msg(1, svc4) + msg(5, dest))
 PY
+# The half-open check's decoders start from a SYN-ACK and an ICMP port
+# unreachable quoting a SYN, as the kernel delivers them (IPv4 header on).
+mkdir -p fuzz/corpus/syn_answer
+python3 - fuzz/corpus/syn_answer <<'PY'
+import struct, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+def ip(proto, src, dst, payload):
+    return struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(payload), 0, 0x4000, 64, proto, 0,
+                       bytes(src), bytes(dst)) + payload
+def tcp(sport, dport, seq, ack, flags):
+    return struct.pack('!HHIIBBHHH', sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0)
+syn = ip(6, [10, 0, 0, 1], [10, 0, 0, 2], tcp(40000, 80, 1000, 0, 0x02))
+(out / 'synack').write_bytes(ip(6, [10, 0, 0, 2], [10, 0, 0, 1], tcp(80, 40000, 5, 1001, 0x12)))
+(out / 'reset').write_bytes(ip(6, [10, 0, 0, 2], [10, 0, 0, 1], tcp(80, 40000, 0, 1001, 0x14)))
+(out / 'unreach').write_bytes(ip(1, [10, 0, 0, 9], [10, 0, 0, 1], bytes([3, 3, 0, 0, 0, 0, 0, 0]) + syn[:28]))
+PY

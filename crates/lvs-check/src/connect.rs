@@ -1,4 +1,5 @@
-//! `checktype=connect`: the real is up if a TCP connection opens; and the
+//! `checktype=connect`: the real is up if a TCP connection opens (for an
+//! IPv4 real, if it answers a SYN: see [`crate::half_open`]); and the
 //! UDP connect that `checktype=N` does between negotiates on a UDP service.
 
 use crate::{CheckSpec, Outcome};
@@ -6,6 +7,11 @@ use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use tokio::net::{TcpStream, UdpSocket};
 
 pub async fn check(spec: &CheckSpec) -> Outcome {
+    if let SocketAddr::V4(target) = spec.target {
+        if let Some(outcome) = crate::half_open::check(target).await {
+            return outcome;
+        }
+    }
     match TcpStream::connect(spec.target).await {
         Ok(stream) => {
             close_with_reset(&stream);

@@ -11,6 +11,7 @@
 
 mod connect;
 mod external;
+mod half_open;
 mod http;
 mod http_exchange;
 mod http_response;
@@ -25,6 +26,8 @@ mod spec;
 mod spec_eq;
 mod tls;
 
+pub use half_open::segment as syn_segment;
+pub use half_open::ENV as CONNECT_CHECK_ENV;
 pub use negotiate_every::{NegotiateEvery, Phase};
 pub use outcome::Outcome;
 pub use spec::{CheckKind, CheckSpec, HttpMethod, Service, ServiceCheck, VirtualId};

@@ -1,0 +1,119 @@
+//! `checktype=connect` to an IPv4 real without opening a connection: a
+//! SYN from a raw socket, and the real's answer read back. A connect(2)
+//! succeeds exactly when the SYN-ACK arrives and fails on a reset or an
+//! ICMP error it deems fatal, so the verdict is the same; what is saved is
+//! the rest of the connection's life — the socket, the third packet of the
+//! handshake, the real's accept, the close — which at ten thousand checks
+//! a second was most of the daemon's CPU. This host's kernel, finding no
+//! socket for the SYN-ACK, resets it, and the real drops its half-open
+//! connection.
+//!
+//! It needs CAP_NET_RAW (the daemon runs as root); without it, or with
+//! `LDIRECTORD_RS_CONNECT_CHECK=full`, a check is a full connect as before.
+//! IPv6 reals are always checked with a full connect.
+
+mod prober;
+pub mod segment;
+mod sockets;
+
+use crate::Outcome;
+use prober::Prober;
+use segment::Answer;
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::io;
+use std::net::SocketAddrV4;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Set to `full` for a full connect on every connect check.
+pub const ENV: &str = "LDIRECTORD_RS_CONNECT_CHECK";
+
+/// When a SYN goes unanswered it is sent again as connect(2) sends it:
+/// after a second, again a second later for the first
+/// `tcp_syn_linear_timeouts` times (a sysctl of Linux 6.5 on; 4 by
+/// default), then after twice the last wait each time. The check's own
+/// timeout ends the wait.
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+
+/// The verdict on `target`, or `None` when this process cannot send raw
+/// packets (the caller then connects).
+pub async fn check(target: SocketAddrV4) -> Option<Outcome> {
+    let prober = prober()?;
+    let mut waiting = prober.wait_for(target);
+    let mut wait = FIRST_RETRY;
+    let mut fresh_route = false;
+    let mut resent = 0;
+    loop {
+        if let Err(e) = prober.send_syn(&waiting, fresh_route) {
+            return Some(refused(target, e));
+        }
+        match tokio::time::timeout(wait, &mut waiting.answer).await {
+            Ok(Ok(Answer::Open)) => return Some(Outcome::up(format!("SYN-ACK from {target}"))),
+            Ok(Ok(Answer::Refused)) => {
+                return Some(refused(
+                    target,
+                    io::Error::from_raw_os_error(libc::ECONNREFUSED),
+                ))
+            }
+            Ok(Ok(Answer::Unreachable(errno))) => {
+                return Some(refused(target, io::Error::from_raw_os_error(errno)))
+            }
+            // The table dropped this check: a second with the same key
+            // (the same real and sequence number) took its place.
+            Ok(Err(_)) => {
+                return Some(Outcome::down(format!(
+                    "connect to {target}: check superseded"
+                )))
+            }
+            Err(_) => {
+                resent += 1;
+                if resent > prober.linear_retries {
+                    wait = wait.saturating_mul(2);
+                }
+                fresh_route = true;
+            }
+        }
+    }
+}
+
+/// The same words as a failed connect's.
+fn refused(target: SocketAddrV4, e: io::Error) -> Outcome {
+    Outcome::down(format!("connect to {target} failed: {e}"))
+}
+
+thread_local! {
+    /// Threads keep the network namespace they start in, but a test may
+    /// give a thread a namespace of its own before its first check.
+    static THIS_THREAD: Cell<Option<Option<&'static Prober>>> = const { Cell::new(None) };
+}
+
+fn prober() -> Option<&'static Prober> {
+    if let Some(known) = THIS_THREAD.get() {
+        return known;
+    }
+    let found = if std::env::var(ENV).is_ok_and(|v| v == "full") {
+        None
+    } else {
+        of_namespace()
+    };
+    THIS_THREAD.set(Some(found));
+    found
+}
+
+/// The prober of this thread's network namespace, started on first use.
+fn of_namespace() -> Option<&'static Prober> {
+    static BY_NAMESPACE: Mutex<Option<HashMap<u64, Option<&'static Prober>>>> = Mutex::new(None);
+    let ns = namespace_id()?;
+    let mut map = BY_NAMESPACE.lock().unwrap_or_else(|e| e.into_inner());
+    *map.get_or_insert_with(HashMap::new)
+        .entry(ns)
+        .or_insert_with(|| Prober::start().ok())
+}
+
+fn namespace_id() -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/thread-self/ns/net")
+        .ok()
+        .map(|m| m.ino())
+}
