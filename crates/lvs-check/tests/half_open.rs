@@ -166,3 +166,18 @@ fn an_unanswered_syn_is_sent_again_as_a_connects_is() {
         );
     });
 }
+
+/// The answers are read on the runtime that runs the checks: a thread
+/// that runs a second runtime after the first has ended still gets them.
+#[test]
+fn a_second_runtime_on_the_same_thread_gets_its_answers() {
+    in_private_netns(&["link set lo up"], || {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        for _ in 0..2 {
+            let rt = current_thread();
+            let out = rt.block_on(run_check(&connect(addr, Duration::from_secs(2))));
+            assert_eq!(out, Outcome::up(format!("SYN-ACK from {addr}")));
+        }
+    });
+}

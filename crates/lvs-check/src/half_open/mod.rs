@@ -4,7 +4,7 @@
 //! ICMP error it deems fatal, so the verdict is the same; what is saved is
 //! the rest of the connection's life — the socket, the third packet of the
 //! handshake, the real's accept, the close — which at ten thousand checks
-//! a second was most of the daemon's CPU. This host's kernel, finding no
+//! a second was half of the daemon's CPU. This host's kernel, finding no
 //! socket for the SYN-ACK, resets it, and the real drops its half-open
 //! connection.
 //!
@@ -19,12 +19,12 @@ mod sockets;
 use crate::Outcome;
 use prober::Prober;
 use segment::Answer;
-use std::cell::Cell;
-use std::collections::HashMap;
+use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddrV4;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
 /// Set to `full` for a full connect on every connect check.
 pub const ENV: &str = "LDIRECTORD_RS_CONNECT_CHECK";
@@ -82,38 +82,42 @@ fn refused(target: SocketAddrV4, e: io::Error) -> Outcome {
     Outcome::down(format!("connect to {target} failed: {e}"))
 }
 
-thread_local! {
-    /// Threads keep the network namespace they start in, but a test may
-    /// give a thread a namespace of its own before its first check.
-    static THIS_THREAD: Cell<Option<Option<&'static Prober>>> = const { Cell::new(None) };
-}
-
-fn prober() -> Option<&'static Prober> {
-    if let Some(known) = THIS_THREAD.get() {
-        return known;
+/// The prober of this thread, if it can have one. Threads keep the
+/// network namespace they start in (a test may give a thread one of its
+/// own before its first check), and a prober's readers live on the
+/// runtime that started them: a thread that runs a second runtime after
+/// the first ended gets a new prober.
+fn prober() -> Option<Arc<Prober>> {
+    thread_local! {
+        static HERE: RefCell<Option<Here>> = const { RefCell::new(None) };
     }
-    let found = if std::env::var(ENV).is_ok_and(|v| v == "full") {
-        None
-    } else {
-        of_namespace()
-    };
-    THIS_THREAD.set(Some(found));
-    found
+    HERE.with_borrow_mut(|here| {
+        if let Some(h) = here {
+            if h.readers.iter().all(|r| !r.is_finished()) {
+                return h.prober.clone();
+            }
+        }
+        let started = if std::env::var(ENV).is_ok_and(|v| v == "full") {
+            None
+        } else {
+            tokio::runtime::Handle::try_current()
+                .ok()
+                .and_then(|_| Prober::start().ok())
+        };
+        let (prober, readers) = match started {
+            Some((p, readers)) => (Some(p), readers.into()),
+            None => (None, Vec::new()),
+        };
+        *here = Some(Here {
+            prober: prober.clone(),
+            readers,
+        });
+        prober
+    })
 }
 
-/// The prober of this thread's network namespace, started on first use.
-fn of_namespace() -> Option<&'static Prober> {
-    static BY_NAMESPACE: Mutex<Option<HashMap<u64, Option<&'static Prober>>>> = Mutex::new(None);
-    let ns = namespace_id()?;
-    let mut map = BY_NAMESPACE.lock().unwrap_or_else(|e| e.into_inner());
-    *map.get_or_insert_with(HashMap::new)
-        .entry(ns)
-        .or_insert_with(|| Prober::start().ok())
-}
-
-fn namespace_id() -> Option<u64> {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/thread-self/ns/net")
-        .ok()
-        .map(|m| m.ino())
+/// A thread's prober, or `None` remembered: it cannot have one.
+struct Here {
+    prober: Option<Arc<Prober>>,
+    readers: Vec<JoinHandle<()>>,
 }

@@ -1,8 +1,9 @@
-//! One prober per network namespace: the sockets, the checks waiting for
-//! an answer (keyed by the real and the sequence number its answer will
-//! acknowledge), and two threads that read answers and hand each to its
-//! waiting check. The threads block in `recv`, so the checks' runtime pays
-//! nothing for them but the wake-up of the check answered.
+//! A prober per thread that runs checks: the sockets, the checks waiting
+//! for an answer (keyed by the real and the sequence number its answer
+//! will acknowledge), and two tasks on the checks' own runtime that read
+//! the answers as they come and hand each to its waiting check. Reading
+//! on the runtime (not on a thread of its own) costs no thread wake-up per
+//! answer: epoll marks the socket ready, and one turn drains it.
 
 use super::segment::{self, Answer, Reply};
 use super::sockets::{self, Reserved};
@@ -13,16 +14,20 @@ use std::hash::BuildHasher;
 use std::io::{self, Read};
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::io::unix::AsyncFd;
 use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
 
 type Key = (SocketAddrV4, u32);
+type Parser = fn(&[u8]) -> Option<Reply>;
 
 const LINEAR_TIMEOUTS: &str = "/proc/sys/net/ipv4/tcp_syn_linear_timeouts";
 
 pub struct Prober {
-    tcp: Socket,
+    tcp: AsyncFd<Socket>,
+    icmp: AsyncFd<Socket>,
     reserved: Reserved,
     waiting: Mutex<HashMap<Key, oneshot::Sender<Answer>>>,
     /// The source address for each real's IP, found once and again after
@@ -40,7 +45,7 @@ pub struct Prober {
 /// A check waiting for its answer; whether answered or abandoned (the
 /// check's deadline drops it), it leaves the table.
 pub struct Waiting {
-    prober: &'static Prober,
+    prober: Arc<Prober>,
     key: Key,
     pub answer: oneshot::Receiver<Answer>,
     pub isn: u32,
@@ -54,15 +59,20 @@ impl Drop for Waiting {
 }
 
 impl Prober {
-    /// Opens the sockets and starts the readers; lives as long as the
-    /// process (a daemon has one; tests in namespaces of their own, one each).
-    pub fn start() -> io::Result<&'static Prober> {
+    /// Opens the sockets and starts their readers on the current runtime;
+    /// the prober lasts as long as they do (until the runtime ends).
+    pub fn start() -> io::Result<(Arc<Prober>, [JoinHandle<()>; 2])> {
         let reserved = sockets::reserve_ports()?;
         let tcp = sockets::tcp(&reserved.ports)?;
         let icmp = sockets::icmp()?;
-        let tcp_reader = tcp.try_clone()?;
-        let prober: &'static Prober = Box::leak(Box::new(Prober {
+        tcp.set_nonblocking(true)?;
+        icmp.set_nonblocking(true)?;
+        // SAFETY: each AsyncFd takes its socket by value and owns it, so
+        // the descriptor stays open for as long as it is registered.
+        let (tcp, icmp) = unsafe { (AsyncFd::register(tcp)?, AsyncFd::register(icmp)?) };
+        let prober = Arc::new(Prober {
             tcp,
+            icmp,
             reserved,
             waiting: Mutex::new(HashMap::new()),
             sources: Mutex::new(HashMap::new()),
@@ -72,24 +82,16 @@ impl Prober {
                 .ok()
                 .and_then(|s| s.trim().parse().ok())
                 .unwrap_or(0),
-        }));
-        for (name, socket, parse) in [
-            (
-                "syn-answers",
-                tcp_reader,
-                segment::tcp_reply as fn(&[u8]) -> Option<Reply>,
-            ),
-            ("syn-icmp", icmp, segment::icmp_reply),
-        ] {
-            std::thread::Builder::new()
-                .name(name.into())
-                .spawn(move || prober.read_answers(socket, parse))?;
-        }
-        Ok(prober)
+        });
+        let readers = [
+            tokio::spawn(Arc::clone(&prober).read_answers(false)),
+            tokio::spawn(Arc::clone(&prober).read_answers(true)),
+        ];
+        Ok((prober, readers))
     }
 
     /// Enters a new check of `target` in the table.
-    pub fn wait_for(&'static self, target: SocketAddrV4) -> Waiting {
+    pub fn wait_for(self: &Arc<Self>, target: SocketAddrV4) -> Waiting {
         let n = self.checks.fetch_add(1, Ordering::Relaxed);
         let isn = self.isn_key.hash_one(n) as u32;
         let ports = &self.reserved.ports;
@@ -98,7 +100,7 @@ impl Prober {
         let (tx, answer) = oneshot::channel();
         lock(&self.waiting).insert(key, tx);
         Waiting {
-            prober: self,
+            prober: Arc::clone(self),
             key,
             answer,
             isn,
@@ -116,7 +118,7 @@ impl Prober {
             target,
             waiting.isn,
         );
-        match sockets::send(&self.tcp, &syn, *target.ip()) {
+        match sockets::send(self.tcp.get_ref(), &syn, *target.ip()) {
             Err(e) if matches!(e.raw_os_error(), Some(libc::EAGAIN | libc::ENOBUFS)) => Ok(()),
             other => other,
         }
@@ -133,19 +135,40 @@ impl Prober {
         Ok(src)
     }
 
-    fn read_answers(&self, socket: Socket, parse: fn(&[u8]) -> Option<Reply>) {
+    /// Drains the socket each time epoll says it is readable; ends when
+    /// the runtime does.
+    async fn read_answers(self: Arc<Self>, icmp: bool) {
+        let (fd, parse): (_, Parser) = if icmp {
+            (&self.icmp, segment::icmp_reply)
+        } else {
+            (&self.tcp, segment::tcp_reply)
+        };
         let mut buf = [0u8; 256];
         loop {
-            match (&socket).read(&mut buf) {
-                Ok(n) => {
-                    if let Some(reply) = parse(buf.get(..n).unwrap_or_default()) {
-                        self.deliver(reply);
+            let Ok(mut ready) = fd.readable().await else {
+                return;
+            };
+            loop {
+                let read = ready.try_io(|s| {
+                    let mut s: &Socket = s.get_ref();
+                    s.read(&mut buf)
+                });
+                match read {
+                    Ok(Ok(n)) => {
+                        if let Some(reply) = parse(buf.get(..n).unwrap_or_default()) {
+                            self.deliver(reply);
+                        }
                     }
+                    Ok(Err(e)) if e.kind() == io::ErrorKind::Interrupted => {}
+                    // Not expected of a raw socket; a pause keeps a
+                    // persistent error from spinning the runtime.
+                    Ok(Err(_)) => {
+                        tokio::time::sleep(Duration::from_millis(10)).await;
+                        break;
+                    }
+                    // Drained: wait for epoll again.
+                    Err(_would_block) => break,
                 }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // Not expected of a raw socket; a pause keeps a persistent
-                // error from spinning a core.
-                Err(_) => std::thread::sleep(Duration::from_millis(10)),
             }
         }
     }

@@ -62,7 +62,7 @@ pub fn reserve_ports() -> io::Result<Reserved> {
 pub fn tcp(ports: &[u16]) -> io::Result<Socket> {
     let s = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::TCP))?;
     s.set_header_included_v4(true)?;
-    s.set_recv_buffer_size(BUFFER)?;
+    grow_receive_buffer(&s)?;
     s.set_send_buffer_size(BUFFER)?;
     s.attach_filter(&to_ports(ports))?;
     Ok(s)
@@ -71,9 +71,31 @@ pub fn tcp(ports: &[u16]) -> io::Result<Socket> {
 /// The raw ICMP socket: receives destination-unreachable errors.
 pub fn icmp() -> io::Result<Socket> {
     let s = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::ICMPV4))?;
-    s.set_recv_buffer_size(BUFFER)?;
+    grow_receive_buffer(&s)?;
     s.attach_filter(&unreachables())?;
     Ok(s)
+}
+
+/// Past `net.core.rmem_max` (208 kB by default: a burst of some two
+/// hundred answers) when the process may (CAP_NET_ADMIN), else up to it.
+fn grow_receive_buffer(s: &Socket) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    let size = BUFFER as libc::c_int;
+    // SAFETY: setsockopt(2) reads an int from a valid pointer, for the
+    // length given, on a descriptor this socket owns.
+    let forced = unsafe {
+        libc::setsockopt(
+            s.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUFFORCE,
+            (&size as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if forced == 0 {
+        return Ok(());
+    }
+    s.set_recv_buffer_size(BUFFER)
 }
 
 /// Sends one IPv4 packet built with its header.
