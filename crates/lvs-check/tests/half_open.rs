@@ -9,7 +9,7 @@ use lvs_check::*;
 use std::net::{SocketAddr, TcpListener};
 use std::process::Command;
 use std::time::{Duration, Instant};
-use support::in_private_netns;
+use support::{in_private_netns, run_at_once};
 
 fn connect(target: SocketAddr, timeout: Duration) -> CheckSpec {
     CheckSpec {
@@ -58,40 +58,29 @@ fn a_listener_is_up_without_a_connection_made() {
                 .is_err_and(|e| e.kind() == std::io::ErrorKind::WouldBlock),
             "a connection was made: {queued:?}"
         );
-        let outs = rt.block_on(async {
-            let checks: Vec<_> = (0..200)
-                .map(|_| {
-                    tokio::spawn(
-                        async move { run_check(&connect(addr, Duration::from_secs(2))).await },
-                    )
-                })
-                .collect();
-            let mut outs = Vec::new();
-            for c in checks {
-                outs.push(c.await.unwrap());
-            }
-            outs
-        });
+        let outs = run_at_once(&rt, 200, connect(addr, Duration::from_secs(2)));
         assert!(outs.iter().all(|o| o.up), "{outs:?}");
     });
+}
+
+/// The check of `addr` ends well within its timeout, down for `error`.
+fn down_at_once(addr: SocketAddr, error: &str) {
+    let start = Instant::now();
+    let out = current_thread().block_on(run_check(&connect(addr, Duration::from_secs(2))));
+    assert_eq!(
+        out,
+        Outcome::down(format!("connect to {addr} failed: {error}"))
+    );
+    let took = start.elapsed();
+    assert!(took < Duration::from_millis(500), "{took:?}");
 }
 
 #[test]
 fn a_closed_port_is_refused_at_once() {
     in_private_netns(&["link set lo up"], || {
-        let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
-        let start = Instant::now();
-        let out = current_thread().block_on(run_check(&connect(addr, Duration::from_secs(2))));
-        assert_eq!(
-            out,
-            Outcome::down(format!(
-                "connect to {addr} failed: Connection refused (os error 111)"
-            ))
-        );
-        assert!(
-            start.elapsed() < Duration::from_millis(500),
-            "{:?}",
-            start.elapsed()
+        down_at_once(
+            "127.0.0.1:9".parse().unwrap(),
+            "Connection refused (os error 111)",
         );
     });
 }
@@ -108,19 +97,7 @@ fn an_icmp_error_is_down_at_once() {
              add rule inet t input tcp dport {} reject with icmp type admin-prohibited",
             addr.port()
         ));
-        let start = Instant::now();
-        let out = current_thread().block_on(run_check(&connect(addr, Duration::from_secs(2))));
-        assert_eq!(
-            out,
-            Outcome::down(format!(
-                "connect to {addr} failed: No route to host (os error 113)"
-            ))
-        );
-        assert!(
-            start.elapsed() < Duration::from_millis(500),
-            "{:?}",
-            start.elapsed()
-        );
+        down_at_once(addr, "No route to host (os error 113)");
     });
 }
 

@@ -10,7 +10,7 @@ mod support;
 use lvs_check::*;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use support::{in_private_netns, rt};
+use support::{in_private_netns, rt, run_at_once};
 
 fn ping(ip: &str, count: u32, timeout: Duration) -> CheckSpec {
     CheckSpec {
@@ -93,21 +93,7 @@ fn loopback_answers_in_the_host_namespace() {
 
 #[test]
 fn concurrent_pings_each_get_their_own_reply() {
-    let rt = rt();
-    let outs = rt.block_on(async {
-        let checks: Vec<_> = (0..50)
-            .map(|_| {
-                tokio::spawn(async {
-                    run_check(&ping("127.0.0.1", 1, Duration::from_secs(2))).await
-                })
-            })
-            .collect();
-        let mut outs = Vec::new();
-        for c in checks {
-            outs.push(c.await.unwrap());
-        }
-        outs
-    });
+    let outs = run_at_once(&rt(), 50, ping("127.0.0.1", 1, Duration::from_secs(2)));
     assert!(outs.iter().all(|o| o.up), "{outs:?}");
 }
 

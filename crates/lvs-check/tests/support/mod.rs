@@ -154,3 +154,26 @@ pub fn spawn_server(cmd: &mut Command, addr: SocketAddr) -> Server {
     }
 }
 pub mod mail;
+
+/// Runs `n` copies of `spec` at once on `rt`, each a task of its own (so
+/// that all are in flight together), and returns their outcomes.
+pub fn run_at_once(
+    rt: &tokio::runtime::Runtime,
+    n: usize,
+    spec: lvs_check::CheckSpec,
+) -> Vec<lvs_check::Outcome> {
+    let spec = std::sync::Arc::new(spec);
+    rt.block_on(async {
+        let checks: Vec<_> = (0..n)
+            .map(|_| {
+                let spec = std::sync::Arc::clone(&spec);
+                tokio::spawn(async move { lvs_check::run_check(&spec).await })
+            })
+            .collect();
+        let mut outs = Vec::with_capacity(n);
+        for c in checks {
+            outs.push(c.await.unwrap());
+        }
+        outs
+    })
+}
