@@ -27,7 +27,6 @@ mod spec_eq;
 mod tls;
 
 pub use half_open::segment as syn_segment;
-pub use half_open::ENV as CONNECT_CHECK_ENV;
 pub use negotiate_every::{NegotiateEvery, Phase};
 pub use outcome::Outcome;
 pub use spec::{CheckKind, CheckSpec, HttpMethod, Service, ServiceCheck, VirtualId};

@@ -27,7 +27,7 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Set to `full` for a full connect on every connect check.
-pub const ENV: &str = "LDIRECTORD_RS_CONNECT_CHECK";
+const ENV: &str = "LDIRECTORD_RS_CONNECT_CHECK";
 
 /// When a SYN goes unanswered it is sent again as connect(2) sends it:
 /// after a second, again a second later for the first
@@ -68,12 +68,19 @@ pub async fn check(target: SocketAddrV4) -> Option<Outcome> {
             }
             Err(_) => {
                 resent += 1;
-                if resent > prober.linear_retries {
-                    wait = wait.saturating_mul(2);
-                }
+                wait = next_wait(wait, resent, prober.linear_retries);
                 fresh_route = true;
             }
         }
+    }
+}
+
+/// The wait after the `resent`th resend, the last wait having been `wait`.
+fn next_wait(wait: Duration, resent: u32, linear_retries: u32) -> Duration {
+    if resent > linear_retries {
+        wait.saturating_mul(2)
+    } else {
+        wait
     }
 }
 
@@ -120,4 +127,31 @@ fn prober() -> Option<Arc<Prober>> {
 struct Here {
     prober: Option<Arc<Prober>>,
     readers: Vec<JoinHandle<()>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SYNs at these seconds after the first, for a given sysctl value.
+    fn resends(linear_retries: u32, within: u64) -> Vec<u64> {
+        let (mut at, mut wait, mut resent, mut out) = (0, FIRST_RETRY, 0, Vec::new());
+        loop {
+            at += wait.as_secs();
+            if at > within {
+                return out;
+            }
+            out.push(at);
+            resent += 1;
+            wait = next_wait(wait, resent, linear_retries);
+        }
+    }
+
+    /// Only the first 3.5 s are checked against a real connect (in
+    /// tests/half_open.rs); past them this is the rule as written above.
+    #[test]
+    fn resends_are_a_second_apart_then_double() {
+        assert_eq!(resends(0, 40), [1, 3, 7, 15, 31]);
+        assert_eq!(resends(4, 20), [1, 2, 3, 4, 5, 7, 11, 19]);
+    }
 }
