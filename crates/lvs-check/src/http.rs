@@ -10,10 +10,10 @@
 use crate::http_exchange::{exchange, request};
 use crate::http_response::Response;
 use crate::http_url::Url;
-use crate::{tls, CheckKind, CheckSpec, HttpMethod, Outcome};
+use crate::{sockopt, tls, CheckKind, CheckSpec, HttpMethod, Outcome};
 use regex::Regex;
 use std::net::SocketAddr;
-use tokio::net::TcpStream;
+use tokio::net::{TcpSocket, TcpStream};
 
 /// LWP::UserAgent's default `max_redirect`.
 const MAX_REDIRECTS: usize = 7;
@@ -110,7 +110,7 @@ fn bare_host(target: &SocketAddr) -> String {
 /// One request to `url` with `host` as the Host header (and SNI).
 async fn fetch(url: &Url, host: &str, method: HttpMethod) -> Result<Response, String> {
     let addr = address(url).await?;
-    let tcp = TcpStream::connect(addr)
+    let tcp = check_connection(addr)
         .await
         .map_err(|e| format!("connect to {addr} failed: {e}"))?;
     let request = request(method, &url.path, host);
@@ -122,6 +122,25 @@ async fn fetch(url: &Url, host: &str, method: HttpMethod) -> Result<Response, St
     } else {
         exchange(tcp, &request, head_only).await
     }
+}
+
+/// A connection to `addr` for one request, which costs the real server
+/// and the director three packets fewer than a plain connect and close:
+/// - TCP_DEFER_ACCEPT on a connecting socket makes the kernel hold the
+///   handshake's last ACK for the first data, so the request carries it;
+/// - a zero linger makes the close a reset, once the response is read (or
+///   the check has timed out): no FIN exchange, and no TIME_WAIT socket on
+///   the real server for every check (as HAProxy closes its checks).
+async fn check_connection(addr: SocketAddr) -> std::io::Result<TcpStream> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    // Either can fail only on a kernel without the option; the check then
+    // costs what a plain connect does.
+    let _ = sockopt::set_int(&socket, libc::IPPROTO_TCP, libc::TCP_DEFER_ACCEPT, 1);
+    let _ = socket2::SockRef::from(&socket).set_linger(Some(std::time::Duration::ZERO));
+    socket.connect(addr).await
 }
 
 async fn fetch_tls(

@@ -22,6 +22,7 @@ mod outcome;
 mod ping;
 mod services;
 mod simpletcp;
+mod sockopt;
 mod spec;
 mod spec_eq;
 mod tls;

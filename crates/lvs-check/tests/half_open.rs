@@ -7,9 +7,8 @@ mod support;
 
 use lvs_check::*;
 use std::net::{SocketAddr, TcpListener};
-use std::process::Command;
 use std::time::{Duration, Instant};
-use support::{in_private_netns, run_at_once};
+use support::{in_private_netns, nft, run_at_once};
 
 fn connect(target: SocketAddr, timeout: Duration) -> CheckSpec {
     CheckSpec {
@@ -25,16 +24,6 @@ fn current_thread() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
-}
-
-fn nft(script: &str) -> String {
-    let out = Command::new("nft").arg(script).output().expect("nft");
-    assert!(
-        out.status.success(),
-        "nft {script}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A listener: up, and nothing waits in its accept queue afterwards (a

@@ -6,7 +6,7 @@ mod support;
 use lvs_check::*;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use support::{rt, web_server};
+use support::{in_private_netns, nft, rt, web_server};
 
 fn spec(tls: bool, target: SocketAddr, path: &str, receive: Option<&str>) -> CheckSpec {
     let (path, receive) = (
@@ -190,4 +190,52 @@ fn https_to_a_refused_port_is_down_at_once() {
     let out = rt().block_on(run_check(&spec(true, target, "/", None)));
     assert!(!out.up && out.reason.contains("refused"), "{out:?}");
     assert!(start.elapsed() < Duration::from_secs(1));
+}
+
+/// What an http check sends the real server, counted by nftables in a
+/// private namespace: the request carries the handshake's last ACK (no
+/// bare ACK as the second segment), and the close is a reset, not a FIN,
+/// so the real keeps no TIME_WAIT socket for each check.
+#[test]
+fn an_http_check_sends_no_bare_handshake_ack_and_no_fin() {
+    in_private_netns(&["link set lo up"], || {
+        let web = web_server("127.0.0.1", false);
+        let port = web.addr.port();
+        let rules = [
+            "ct original packets 2 tcp flags & (syn | fin | rst | psh) == 0",
+            "ct original packets 2 tcp flags & psh == psh",
+            "tcp flags & fin == fin",
+            "tcp flags & rst == rst",
+        ];
+        let mut script = "add table inet t; \
+            add chain inet t out { type filter hook output priority 0; }; "
+            .to_string();
+        for r in rules {
+            script += &format!("add rule inet t out tcp dport {port} {r} counter; ");
+        }
+        nft(&script);
+        // Per connection counters, for the rules that name a packet's
+        // place in its connection; per namespace, and set before the
+        // connection is tracked.
+        std::fs::write("/proc/sys/net/netfilter/nf_conntrack_acct", "1").unwrap();
+        let out = rt().block_on(run_check(&spec(
+            false,
+            web.addr,
+            "/test.html",
+            Some("test"),
+        )));
+        assert_eq!(out, Outcome::up("200 OK"));
+        // The server's side of the reset has arrived once the check ends.
+        let listed = nft("list chain inet t out");
+        let counts: Vec<&str> = listed
+            .lines()
+            .filter_map(|l| l.split("counter packets ").nth(1))
+            .filter_map(|rest| rest.split(' ').next())
+            .collect();
+        assert_eq!(
+            counts,
+            ["0", "1", "0", "1"],
+            "bare second ACK, request second, FIN, reset:\n{listed}"
+        );
+    });
 }

@@ -3,6 +3,7 @@
 //! that the kernel hands the daemon only what may answer a SYN, and the
 //! local ports that the SYNs come from.
 
+use crate::sockopt;
 use socket2::{Domain, Protocol, SockFilter, Socket, Type};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
@@ -79,20 +80,8 @@ pub fn icmp() -> io::Result<Socket> {
 /// Past `net.core.rmem_max` (208 kB by default: a burst of some two
 /// hundred answers) when the process may (CAP_NET_ADMIN), else up to it.
 fn grow_receive_buffer(s: &Socket) -> io::Result<()> {
-    use std::os::fd::AsRawFd;
-    let size = BUFFER as libc::c_int;
-    // SAFETY: setsockopt(2) reads an int from a valid pointer, for the
-    // length given, on a descriptor this socket owns.
-    let forced = unsafe {
-        libc::setsockopt(
-            s.as_raw_fd(),
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUFFORCE,
-            (&size as *const libc::c_int).cast(),
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        )
-    };
-    if forced == 0 {
+    let forced = sockopt::set_int(s, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, BUFFER as i32);
+    if forced.is_ok() {
         return Ok(());
     }
     s.set_recv_buffer_size(BUFFER)

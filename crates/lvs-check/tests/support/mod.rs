@@ -117,6 +117,17 @@ pub fn in_private_netns<T: Send + 'static>(
     .unwrap()
 }
 
+/// Runs an nft script (in the calling thread's namespace); its output.
+pub fn nft(script: &str) -> String {
+    let out = Command::new("nft").arg(script).output().expect("nft");
+    assert!(
+        out.status.success(),
+        "nft {script}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// `/proc/<pid>` says the process is gone or a zombie (dead, unreaped).
 pub fn is_dead(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
