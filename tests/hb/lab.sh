@@ -69,7 +69,7 @@ lab_configs() { # interface keepalive deadtime auto_failback resource
 logfile $d/ha-log
 keepalive $2
 deadtime $3
-warntime $3
+warntime ${LAB_WARNTIME:-$3}
 initdead 10
 udpport 694
 $medium
