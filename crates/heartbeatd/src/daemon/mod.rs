@@ -173,7 +173,9 @@ pub fn start(dir: &Path, foreground: bool, debug: bool, flags: ProcessFlags) -> 
             }
         }
     }
-    run(dir, loaded, debug, flags)
+    let status = run(dir, loaded, debug, flags);
+    log::flush();
+    status
 }
 
 /// The legacy's start-time checks of this host (interfaces, node name,
@@ -211,6 +213,7 @@ fn run(
     flags: ProcessFlags,
 ) -> u8 {
     let mut log = log::Log::new(&loaded.hacf, debug);
+    log.in_background();
     let realtime = loaded.hacf.realtime && !flags.no_realtime;
     for note in realtime::enter(realtime::Settings {
         realtime,

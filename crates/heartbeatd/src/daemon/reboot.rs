@@ -15,6 +15,8 @@ use std::time::Duration;
 const FALLBACK: &str = "/sbin/reboot -nf";
 
 pub fn reboot(reason: &str, delay_ms: u64, log: &mut Log) -> ! {
+    // The EMERG line saying why, on disk before the sync.
+    super::log::flush();
     // SAFETY: sync(2) takes no arguments and cannot fail.
     unsafe { libc::sync() };
     std::thread::sleep(Duration::from_millis(delay_ms));
@@ -30,6 +32,7 @@ pub fn reboot(reason: &str, delay_ms: u64, log: &mut Log) -> ! {
             Level::Emerg,
             &format!("HEARTBEATD_REBOOT_COMMAND ran in place of the reboot: returned {rc}"),
         );
+        super::log::flush();
         std::process::exit(1);
     }
     // SAFETY: reboot(2) with a valid command; on success it does not return.
@@ -44,5 +47,6 @@ pub fn reboot(reason: &str, delay_ms: u64, log: &mut Log) -> ! {
         Level::Emerg,
         &format!("ALL REBOOT OPTIONS FAILED: {FALLBACK} returned {rc}"),
     );
+    super::log::flush();
     std::process::exit(1);
 }
