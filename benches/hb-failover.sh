@@ -1,7 +1,7 @@
 #!/bin/bash
 # hb-failover.sh [KIND [KEEPALIVE DEADTIME [RUNS]]]   (KIND: ours | legacy)
 #
-# The defaults are 5ms / 100ms and 5 runs: the smallest setting that
+# The defaults are 5ms / 150ms and 5 runs: the smallest setting that
 # benches/hb-loss-soak.sh (10 min at 30 % loss, every CPU busy) has held
 # in every run; see that script for the settings that did not.
 #
@@ -13,7 +13,7 @@
 # first reply from the other node's MAC). Prints one line per run and the
 # median. Everything runs in namespaces removed on exit.
 set -u
-KIND=${1:-ours}; KA=${2:-5ms}; DT=${3:-100ms}; RUNS=${4:-5}
+KIND=${1:-ours}; KA=${2:-5ms}; DT=${3:-150ms}; RUNS=${4:-5}
 here=$(cd "$(dirname "$0")" && pwd -P)
 HEARTBEATD=${HEARTBEATD:-$here/../target/release/heartbeatd}
 . "$here/../tests/hb/lab.sh"
