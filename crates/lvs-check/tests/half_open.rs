@@ -8,7 +8,7 @@ mod support;
 use lvs_check::*;
 use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
-use support::{in_private_netns, nft, run_at_once};
+use support::{in_private_netns, nft, nft_counters, run_at_once};
 
 fn connect(target: SocketAddr, timeout: Duration) -> CheckSpec {
     CheckSpec {
@@ -120,11 +120,7 @@ fn an_unanswered_syn_is_sent_again_as_a_connects_is() {
             "{took:?}"
         );
         let rules = nft("list chain inet t input");
-        let counts: Vec<&str> = rules
-            .lines()
-            .filter_map(|l| l.split("counter packets ").nth(1))
-            .filter_map(|rest| rest.split(' ').next())
-            .collect();
+        let counts = nft_counters(&rules);
         assert_eq!(counts.len(), 2, "{rules}");
         assert_eq!(
             counts[0], counts[1],

@@ -6,7 +6,7 @@ mod support;
 use lvs_check::*;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use support::{in_private_netns, nft, rt, web_server};
+use support::{in_private_netns, nft, nft_counters, rt, web_server};
 
 fn spec(tls: bool, target: SocketAddr, path: &str, receive: Option<&str>) -> CheckSpec {
     let (path, receive) = (
@@ -227,11 +227,7 @@ fn an_http_check_sends_no_bare_handshake_ack_and_no_fin() {
         assert_eq!(out, Outcome::up("200 OK"));
         // The server's side of the reset has arrived once the check ends.
         let listed = nft("list chain inet t out");
-        let counts: Vec<&str> = listed
-            .lines()
-            .filter_map(|l| l.split("counter packets ").nth(1))
-            .filter_map(|rest| rest.split(' ').next())
-            .collect();
+        let counts = nft_counters(&listed);
         assert_eq!(
             counts,
             ["0", "1", "0", "1"],

@@ -128,6 +128,15 @@ pub fn nft(script: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// The packet counts of the `counter` rules in an nft listing, in order.
+pub fn nft_counters(listing: &str) -> Vec<&str> {
+    listing
+        .lines()
+        .filter_map(|l| l.split("counter packets ").nth(1))
+        .filter_map(|rest| rest.split(' ').next())
+        .collect()
+}
+
 /// `/proc/<pid>` says the process is gone or a zombie (dead, unreaped).
 pub fn is_dead(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
