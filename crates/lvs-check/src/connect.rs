@@ -14,21 +14,11 @@ pub async fn check(spec: &CheckSpec) -> Outcome {
     }
     match TcpStream::connect(spec.target).await {
         Ok(stream) => {
-            close_with_reset(&stream);
+            crate::sockopt::close_with_reset(&stream);
             Outcome::up(format!("connected to {}", spec.target))
         }
         Err(e) => Outcome::down(format!("connect to {} failed: {e}", spec.target)),
     }
-}
-
-/// The check is over once the handshake is: closing with a reset (a zero
-/// linger) instead of a FIN spares both ends the closing handshake and
-/// leaves no TIME_WAIT socket behind on the director, which at ten
-/// thousand checks a second would hold several hundred thousand of them.
-/// Best effort:
-/// if the option cannot be set, the socket closes normally.
-fn close_with_reset(stream: &TcpStream) {
-    let _ = socket2::SockRef::from(stream).set_linger(Some(std::time::Duration::ZERO));
 }
 
 pub async fn check_udp(spec: &CheckSpec) -> Outcome {

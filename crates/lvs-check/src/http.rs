@@ -136,10 +136,9 @@ async fn check_connection(addr: SocketAddr) -> std::io::Result<TcpStream> {
         SocketAddr::V4(_) => TcpSocket::new_v4()?,
         SocketAddr::V6(_) => TcpSocket::new_v6()?,
     };
-    // Either can fail only on a kernel without the option; the check then
-    // costs what a plain connect does.
+    // Best effort: without it the check costs what a plain connect does.
     let _ = sockopt::set_int(&socket, libc::IPPROTO_TCP, libc::TCP_DEFER_ACCEPT, 1);
-    let _ = socket2::SockRef::from(&socket).set_linger(Some(std::time::Duration::ZERO));
+    sockopt::close_with_reset(&socket);
     socket.connect(addr).await
 }
 
