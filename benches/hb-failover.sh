@@ -2,8 +2,8 @@
 # hb-failover.sh [KIND [KEEPALIVE DEADTIME [RUNS]]]   (KIND: ours | legacy)
 #
 # The defaults are 5ms / 150ms and 5 runs: the smallest setting that
-# benches/hb-loss-soak.sh (10 min at 30 % loss, every CPU busy) has held
-# in every run; see that script for the settings that did not.
+# benches/hb-loss-soak.sh (10 min at 30 % loss, every CPU busy) held, in
+# its one run so far; see that script for the settings that did not.
 #
 # Failover benchmark (a program, not a test): a pair of KIND on a LAN
 # bridge with a client namespace; the resource group is the VIP
