@@ -167,7 +167,11 @@ man-check:
 
 # cargo-fuzz wants nightly features; RUSTC_BOOTSTRAP lets the stable
 # toolchain build the instrumented targets.
+# The fuzz crate is outside the workspace: it starts from the workspace's
+# Cargo.lock, so the fuzzers build the dependency versions the daemons ship
+# with, not whatever the registry holds that day.
 fuzz-build:
+	cp Cargo.lock fuzz/Cargo.lock
 	cd fuzz && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz build -O
 
 # Each target's output goes to a file so that the run's own exit status
