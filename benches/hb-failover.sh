@@ -3,7 +3,7 @@
 #
 # The defaults are 5ms / 150ms and 5 runs: the smallest setting that
 # benches/hb-loss-soak.sh (10 min at 30 % loss, every CPU busy) held, in
-# each of its three runs; see that script for the settings that did not.
+# each of its four runs; see that script for the settings that did not.
 #
 # Failover benchmark (a program, not a test): a pair of KIND on a LAN
 # bridge with a client namespace; the resource group is the VIP

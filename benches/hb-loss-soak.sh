@@ -9,8 +9,8 @@
 # time, e.g. 20ms) logs every heartbeat later than that, and the longest
 # is printed: the margin left under the deadtime.
 #
-# The default is the smallest deadtime heartbeatd held in every run (three
-# of three; one of them rode out a 103 ms stall). Less failed in some
+# The default is the smallest deadtime heartbeatd held in every run (four
+# of four; one of them rode out a 103 ms stall). Less failed in some
 # run: 5ms/100ms (1-2 "is dead" in three of four runs), 2ms/20ms,
 # 2ms/40ms, 5ms/50ms, 1ms/10ms; 110-140 ms were not tried. With 30 % loss,
 # a deadtime of N keepalives misses N heartbeats in a row about
