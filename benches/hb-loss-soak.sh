@@ -17,7 +17,7 @@
 # (seconds / keepalive) * 0.3^N times, so 20 keepalives or more leave the
 # deadtime to the machine's stalls; and this machine (a VM) stalls the
 # daemon now and then for 101-103 ms (its "Clock jumped forward" lines;
-# cause unknown). The legacy logged 100 ms late heartbeats too, at
+# cause unknown). The legacy logged 100-110 ms late heartbeats too, at
 # 5ms/100ms and 5ms/150ms, but its heartbeats are far less regular, so
 # those may not be stalls.
 set -u
